@@ -1,0 +1,127 @@
+"""The `intro` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+
+from core import config as intro_config
+from core import schema
+from core.components import Component, factories
+from core.config import Config
+from core.db import make_engine, transaction
+from core.errors import UserError
+from core.stats import counts
+
+log = logging.getLogger("intro")
+
+
+class _Group(click.Group):
+    """Shows a UserError (bad setting, old schema) as one readable line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as e:
+            raise click.ClickException(str(e)) from None
+
+
+@click.group(cls=_Group)
+@click.option("--config", "config_path", metavar="PATH", type=click.Path(dir_okay=False),
+              help="TOML configuration file (default: $INTRO_CONFIG, else built-in defaults).")
+@click.version_option(package_name="intro-service")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """intro: log introductions made by email, follow them up, and show the tallies.
+
+    Settings come from built-in defaults, then the --config file, then INTRO_*
+    environment variables; see config.example.toml.
+    """
+    ctx.obj = config_path
+
+
+def _setup(ctx: click.Context) -> tuple[Config, Engine]:
+    """Load the configuration once, start logging, and open the database."""
+    config = intro_config.load(ctx.find_root().obj)
+    logging.basicConfig(level=config.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic narrates every connection at INFO; core.schema says what matters.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # aiosmtpd logs every command with the addresses in it: personal data, and noise.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    return config, make_engine(config.database.url)
+
+
+@cli.command()
+@click.pass_context
+def serve(ctx: click.Context) -> None:
+    """Run the SMTP server and the web site in one process, until Ctrl-C or SIGTERM."""
+    config, engine = _setup(ctx)
+    schema.ensure_current(engine)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    started: list[Component] = []
+    try:
+        for name, factory in factories().items():
+            component = factory(config, engine)
+            component.start()
+            started.append(component)
+        log.info("intro is running; press Ctrl-C to stop")
+        while not stop.wait(0.5):
+            pass
+        log.info("stopping")
+    finally:
+        for component in reversed(started):
+            component.stop()
+        engine.dispose()
+
+
+@cli.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command()
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to migrate to.")
+@click.pass_context
+def upgrade(ctx: click.Context, revision: str) -> None:
+    """Migrate the database schema (safe to run again; it does nothing when current)."""
+    _, engine = _setup(ctx)
+    schema.upgrade(engine, revision)
+    click.echo(f"database at revision {schema.current_revision(engine)}")
+
+
+@db.command()
+@click.pass_context
+def current(ctx: click.Context) -> None:
+    """Show the database's schema revision and the one this version needs."""
+    _, engine = _setup(ctx)
+    click.echo(f"database: {schema.current_revision(engine) or 'empty'}; code: {schema.head_revision()}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Count stored messages, introductions, people, follow-ups sent and answers."""
+    _, engine = _setup(ctx)
+    schema.ensure_current(engine)
+    with transaction(engine) as session:
+        figures = counts(session).as_dict()
+    if as_json:
+        click.echo(json.dumps(figures))
+    else:
+        for name, value in figures.items():
+            click.echo(f"{name.replace('_', ' '):<22}{value:>10}")
+
+
+def main() -> None:
+    cli(prog_name="intro")

@@ -1,0 +1,180 @@
+"""Configuration: built-in defaults, then a TOML file, then INTRO_* environment variables.
+
+Loaded once, at start, into frozen dataclasses. Every setting has one environment name,
+INTRO_<SECTION>_<KEY> (INTRO_<KEY> for the top-level keys), and every mistake fails at
+start with a message that names the setting and says what is expected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from core import values
+from core.errors import ConfigError
+
+CONFIG_ENV = "INTRO_CONFIG"
+# INTRO_* variables that are not settings: the config path itself and the test suite's.
+_NOT_SETTINGS = (CONFIG_ENV, "INTRO_TEST_")
+
+
+def _setting(default: Any, check: values.Check) -> Any:
+    """A field whose value, once converted to its type, must also pass ``check``."""
+    return field(default=default, metadata={"check": check})
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    # A path relative to the working directory, so a new user gets ./intro.db.
+    url: str = _setting("sqlite:///intro.db", values.database_url)
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    address: tuple[str, ...] = _setting(("intro@localhost",), values.service_addresses)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = "127.0.0.1"
+    port: int = _setting(2525, values.port)
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    host: str = "127.0.0.1"
+    port: int = _setting(8000, values.port)
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    # Empty host: nothing goes to the network, messages are written to `outbox` instead.
+    host: str = ""
+    port: int = _setting(587, values.port)
+    outbox: str = "outbox"
+
+
+@dataclass(frozen=True)
+class FollowupConfig:
+    delay: timedelta = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Config:
+    # Empty: http://<web.host>:<web.port>, right for one machine, wrong behind a proxy.
+    base_url: str = _setting("", values.base_url)
+    # Empty: generated on first run and kept in the database, shared by every node.
+    secret_key: str = ""
+    log_level: str = _setting("INFO", values.log_level)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    relay: RelayConfig = field(default_factory=RelayConfig)
+    followup: FollowupConfig = field(default_factory=FollowupConfig)
+
+    @property
+    def public_url(self) -> str:
+        """The URL that links in outgoing mail start with, without a trailing slash."""
+        return self.base_url or f"http://{self.web.host}:{self.web.port}"
+
+
+def load(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration: defaults, then the file (``path`` or $INTRO_CONFIG), then $INTRO_*."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get(CONFIG_ENV) or None
+    layers: dict[str, dict[str, tuple[str, Any]]] = {}
+    if path is not None:
+        _merge(layers, _read_file(Path(path)))
+    _merge(layers, _read_environ(environ))
+    return _build(Config, layers, section=None)
+
+
+def setting_names() -> dict[str, tuple[str | None, str]]:
+    """Every environment name, mapped to its (section, key)."""
+    names: dict[str, tuple[str | None, str]] = {}
+    for key, kind in get_type_hints(Config).items():
+        if dataclasses.is_dataclass(kind):
+            for sub in get_type_hints(kind):
+                names[_env_name(key, sub)] = (key, sub)
+        else:
+            names[_env_name(None, key)] = (None, key)
+    return names
+
+
+def _env_name(section: str | None, key: str) -> str:
+    return "INTRO_" + (f"{section}_{key}" if section else key).upper()
+
+
+# A layer maps section ("" for top level) to key to (where it came from, raw value).
+Layers = dict[str, dict[str, tuple[str, Any]]]
+
+
+def _merge(into: Layers, layer: Layers) -> None:
+    for section, keys in layer.items():
+        into.setdefault(section, {}).update(keys)
+
+
+def _read_file(path: Path) -> Layers:
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    names = setting_names()
+    sections = {s for s, _ in names.values() if s}
+    layer: Layers = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and key in sections:
+            for sub, sub_value in value.items():
+                if (key, sub) not in names.values():
+                    known = ", ".join(k for s, k in names.values() if s == key)
+                    raise ConfigError(f"{path}: unknown key [{key}] {sub}; known keys in [{key}]: {known}")
+                layer.setdefault(key, {})[sub] = (f"{path}: [{key}] {sub}", sub_value)
+        elif (None, key) in names.values():
+            layer.setdefault("", {})[key] = (f"{path}: {key}", value)
+        else:
+            known = ", ".join(sorted({f"[{s}]" if s else k for s, k in names.values()}))
+            raise ConfigError(f"{path}: unknown setting {key!r}; known: {known}")
+    return layer
+
+
+def _read_environ(environ: Mapping[str, str]) -> Layers:
+    names = setting_names()
+    layer: Layers = {}
+    for name, value in environ.items():
+        if not name.startswith("INTRO_") or name.startswith(_NOT_SETTINGS):
+            continue
+        if name not in names:
+            # A typo such as INTRO_SMPT_PORT would otherwise be ignored in silence.
+            raise ConfigError(f"{name}: unknown setting; known: {', '.join(sorted(names))}")
+        section, key = names[name]
+        layer.setdefault(section or "", {})[key] = (name, value)
+    return layer
+
+
+def _build(cls: type, layers: Layers, section: str | None) -> Any:
+    hints = get_type_hints(cls)
+    given = layers.get(section or "", {})
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        kind = hints[f.name]
+        if dataclasses.is_dataclass(kind):
+            kwargs[f.name] = _build(kind, layers, f.name)
+        elif f.name in given:
+            where, raw = given[f.name]
+            try:
+                value = values.convert(kind, raw)
+                check = f.metadata.get("check")
+                kwargs[f.name] = check(value) if check else value
+            except ValueError as e:
+                raise ConfigError(f"{where}: {e}, got {raw!r}") from None
+    return cls(**kwargs)

@@ -1,0 +1,65 @@
+"""The database engine and explicit transaction scopes.
+
+SQLite is the embedded default, tuned for a service that must not lose what it
+acknowledged: WAL (readers never block the writer), synchronous=FULL (a commit survives
+power loss, not only a crash), foreign keys on, and a busy timeout so that a writer waits
+for the lock instead of failing at once. PostgreSQL works through the same URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+BUSY_TIMEOUT_MS = 10_000
+_WRITE = "intro_write"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` with the settings this service relies on."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (the
+    # recipe in SQLAlchemy's SQLite dialect documentation), so BEGIN IMMEDIATE works.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # A deferred transaction that reads and then writes cannot wait for the lock: SQLite
+    # fails it at once with "database is locked". Writers take the lock up front instead.
+    mode = "IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """A session in one transaction: committed when the block ends, rolled back if it raises.
+
+    Pass ``write=True`` when the block will write, so that on SQLite it waits for the
+    write lock at the start rather than failing halfway through.
+    """
+    bind = engine.execution_options(**{_WRITE: True}) if write else engine
+    with Session(bind, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -1,0 +1,202 @@
+"""The domain's tables, as SQLAlchemy 2.0 typed models.
+
+The constraints are the honest part: one person per address, one stored message per
+Message-ID, one introduction per message, one follow-up per introduced party.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.timeutil import UTCDateTime, utcnow
+
+# Stable constraint names, so migrations can refer to them on every database
+# (Alembic's batch mode on SQLite needs them).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ADDRESS = 320  # RFC 3696 errata: 64 for the local part, @, 255 for the domain
+HEADER = 998  # RFC 5322 2.1.1: the longest line a header value can fill
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as text with a CHECK, not a native PostgreSQL type: simpler to migrate.
+    return Enum(cls, native_enum=False, create_constraint=True, length=16,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class MessageStatus(enum.StrEnum):
+    NEW = "new"  # stored and acknowledged, not yet processed
+    PROCESSED = "processed"
+    FAILED = "failed"  # processing raised; `error` says why
+
+
+class FollowUpStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class AnswerValue(enum.StrEnum):
+    HELPED = "helped"
+    NOT_YET = "not_yet"
+    NO = "no"
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(ADDRESS), unique=True)  # normalised, lowercase
+    display_name: Mapped[str] = mapped_column(String(HEADER), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set once and never cleared by the service: no mail goes to them again.
+    opted_out_at: Mapped[datetime | None]
+    bouncing_since: Mapped[datetime | None]
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    goal: Mapped[int] = mapped_column(default=15)  # introductions per participant
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("campaign_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    listed: Mapped[bool] = mapped_column(default=True)  # shown on the public page
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    campaign: Mapped[Campaign] = relationship()
+
+
+class InboundMessage(Base):
+    """A received message exactly as it arrived, with its SMTP envelope."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (Index(None, "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Without angle brackets. NULL when the message has none; NULLs never collide.
+    message_id: Mapped[str | None] = mapped_column(String(HEADER), unique=True)
+    mail_from: Mapped[str] = mapped_column(Text)  # "" is the null sender <>
+    rcpt_to: Mapped[list[str]] = mapped_column(JSON)
+    peer: Mapped[str] = mapped_column(String(100), default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default=MessageStatus.NEW)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None]
+
+
+class Introduction(Base):
+    __tablename__ = "introductions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    introducer_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL"), unique=True
+    )
+    subject: Mapped[str] = mapped_column(Text, default="")
+    made_at: Mapped[datetime]  # the Date of the message: decides the campaign
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    introducer: Mapped[Person] = relationship()
+    parties: Mapped[list[IntroductionParty]] = relationship(
+        back_populates="introduction", cascade="all, delete-orphan"
+    )
+
+
+class IntroductionParty(Base):
+    """One person who was introduced; never shown on public pages."""
+
+    __tablename__ = "introduction_parties"
+    __table_args__ = (UniqueConstraint("introduction_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    introduction_id: Mapped[int] = mapped_column(ForeignKey("introductions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+
+    introduction: Mapped[Introduction] = relationship(back_populates="parties")
+    person: Mapped[Person] = relationship()
+
+
+class FollowUp(Base):
+    """The mail asking one party whether the introduction helped."""
+
+    __tablename__ = "followups"
+    __table_args__ = (Index(None, "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: one follow-up per party, and a party belongs to one introduction.
+    party_id: Mapped[int] = mapped_column(
+        ForeignKey("introduction_parties.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
+    due_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    party: Mapped[IntroductionParty] = relationship()
+
+
+class Answer(Base):
+    """One answer to a follow-up. Answers can change; every one is kept, the latest counts."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int] = mapped_column(ForeignKey("followups.id", ondelete="CASCADE"), index=True)
+    value: Mapped[AnswerValue] = mapped_column(_enum(AnswerValue))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(16))  # "web" or "reply"
+
+
+class Setting(Base):
+    """Values the service decides for itself and every node must share, e.g. the secret key."""
+
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

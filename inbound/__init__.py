@@ -1,0 +1,1 @@
+"""The SMTP front door: recipient policy, durable storage, and (later) understanding mail."""

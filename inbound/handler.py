@@ -1,0 +1,55 @@
+"""The aiosmtpd handler: check recipients, store durably, answer. No domain logic here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from core.messages import Arrival, arrival
+from inbound.headers import message_id
+from inbound.policy import accepts
+
+log = logging.getLogger(__name__)
+
+# RFC 3463 enhanced status codes; every refusal says what happened and what to do.
+OK_250_RECIPIENT = "250 2.1.5 Recipient OK"
+OK_250_STORED = "250 2.0.0 OK: stored as message {id}"
+OK_250_DUPLICATE = "250 2.0.0 OK: already received (same Message-ID); not stored twice"
+ERR_550_NOT_SERVED = (
+    "550 5.1.1 <{address}>: no such mailbox here. This server only takes mail for "
+    "{service} (and {plus} forms); it does not relay"
+)
+ERR_451_TRY_LATER = "451 4.3.0 The message could not be stored just now; please try again later"
+
+# Commits arrivals durably and returns each one's stored id, or None for a duplicate.
+Store = Callable[[Arrival], Awaitable[int | None]]
+
+
+class IntroHandler:
+    def __init__(self, service_addresses: tuple[str, ...], store: Store) -> None:
+        self.service_addresses = service_addresses
+        self.store = store
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if not accepts(address, self.service_addresses):
+            first = self.service_addresses[0]
+            local, _, domain = first.partition("@")
+            return ERR_550_NOT_SERVED.format(address=address, service=first, plus=f"{local}+tag@{domain}")
+        envelope.rcpt_tos.append(address)
+        return OK_250_RECIPIENT
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw: bytes = envelope.original_content or envelope.content
+        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer or "")
+        received = arrival(raw, envelope.mail_from or "", envelope.rcpt_tos, peer, message_id(raw))
+        try:
+            stored_id = await self.store(received)
+        except Exception:
+            # Nothing was committed; the client keeps the message and retries later.
+            log.exception("could not store a message from %s; answered 451", peer)
+            return ERR_451_TRY_LATER
+        if stored_id is None:
+            return OK_250_DUPLICATE
+        return OK_250_STORED.format(id=stored_id)

@@ -1,0 +1,1 @@
+"""Outbound mail: render, compose, send and schedule follow-ups."""

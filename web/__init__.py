@@ -1,0 +1,35 @@
+"""The web site: a Flask app factory and one blueprint per area."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import Engine
+
+from core import config as intro_config
+from core.config import Config
+from core.db import make_engine
+from core.secret import secret_key
+
+# templates/ sits beside web/ both in the source tree and when installed.
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "web"
+
+
+def create_app(config: Config | None = None, engine: Engine | None = None) -> Flask:
+    """Build the app. With no arguments (e.g. under gunicorn) it loads the configuration."""
+    config = config or intro_config.load()
+    engine = engine or make_engine(config.database.url)
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
+    app.config.update(
+        SECRET_KEY=secret_key(engine, config.secret_key),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.public_url.startswith("https://"),
+    )
+    app.extensions["intro"] = {"config": config, "engine": engine}
+
+    from web import tallies
+
+    app.register_blueprint(tallies.bp)
+    return app
