@@ -125,3 +125,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
 def main() -> None:
     cli(prog_name="intro")
+
+
+if __name__ == "__main__":
+    main()

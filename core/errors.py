@@ -5,6 +5,8 @@ fix; its text is shown to them as it is. Anything else is a system error: logged
 traceback, and shown to people only as a generic failure.
 """
 
+import os
+
 
 class UserError(Exception):
     """A mistake in what a person gave us; the message says what to do about it."""
@@ -16,3 +18,14 @@ class ConfigError(UserError):
 
 class SchemaError(UserError):
     """The database schema is not at the revision this version of the code needs."""
+
+
+class ListenError(UserError):
+    """A server could not open its port (already in use, not permitted, no such address)."""
+
+    def __init__(self, what: str, host: str, port: int, error: OSError, setting: str) -> None:
+        reason = os.strerror(error.errno).lower() if error.errno else str(error)
+        super().__init__(
+            f"cannot listen for {what} on {host}:{port}: {reason}. Is intro already running? "
+            f"Choose another port with {setting}."
+        )

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from core import messages
 from core.config import Config
+from core.errors import ListenError
 from core.messages import Arrival
 from inbound.handler import IntroHandler
 
@@ -38,7 +39,11 @@ class SmtpComponent:
         return ids[0]
 
     def start(self) -> None:
-        self.controller.start()
+        try:
+            self.controller.start()
+        except OSError as e:
+            self._executor.shutdown()
+            raise ListenError("SMTP", self.config.smtp.host, self.config.smtp.port, e, "INTRO_SMTP_PORT") from None
         log.info("SMTP listening on %s:%s for %s", self.config.smtp.host, self.config.smtp.port,
                  ", ".join(self.config.service.address))
 

@@ -69,8 +69,3 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def clean_environ() -> dict[str, str]:
-    """The environment without INTRO_* settings, so a developer's shell cannot leak in."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("INTRO_") or k.startswith("INTRO_TEST_")}

@@ -11,6 +11,7 @@ from waitress.server import BaseWSGIServer
 from waitress.wasyncore import close_all
 
 from core.config import Config
+from core.errors import ListenError
 from web import create_app
 
 log = logging.getLogger(__name__)
@@ -21,19 +22,27 @@ class WebComponent:
 
     def __init__(self, config: Config, engine: Engine) -> None:
         self.config = config
-        app = create_app(config, engine)
-        server = create_server(app, host=config.web.host, port=config.web.port, threads=4)
-        assert isinstance(server, BaseWSGIServer)  # one host and port, so one socket
-        self.server = server
-        self._thread = threading.Thread(target=self.server.run, name="web", daemon=True)
+        self.app = create_app(config, engine)
+        self.server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        host, port = self.config.web.host, self.config.web.port
+        try:
+            server = create_server(self.app, host=host, port=port, threads=4)
+        except OSError as e:
+            raise ListenError("HTTP", host, port, e, "INTRO_WEB_PORT") from None
+        assert isinstance(server, BaseWSGIServer)  # one host and port, so one socket
+        self.server = server
+        self._thread = threading.Thread(target=server.run, name="web", daemon=True)
         self._thread.start()
         log.info("web site on http://%s:%s/", self.config.web.host, self.config.web.port)
 
     def stop(self) -> None:
         # Let requests in progress finish, then close every socket; the loop ends when
         # its map is empty (within waitress's one-second poll).
+        if self.server is None or self._thread is None:
+            return
         self.server.task_dispatcher.shutdown()
         close_all(self.server._map)
         self._thread.join(timeout=5)
