@@ -70,7 +70,7 @@ def serve(ctx: click.Context) -> None:
         signal.signal(signum, lambda *_: stop.set())
     started: list[Component] = []
     try:
-        for name, factory in factories().items():
+        for factory in factories().values():
             component = factory(config, engine)
             component.start()
             started.append(component)

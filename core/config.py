@@ -167,7 +167,7 @@ def _build(cls: type, layers: Layers, section: str | None) -> Any:
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         kind = hints[f.name]
-        if dataclasses.is_dataclass(kind):
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
             kwargs[f.name] = _build(kind, layers, f.name)
         elif f.name in given:
             where, raw = given[f.name]

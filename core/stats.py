@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Answer, FollowUp, InboundMessage, Introduction, MessageStatus, Person
@@ -25,7 +25,7 @@ class Counts:
 
 
 def counts(session: Session) -> Counts:
-    def count(*where: object, of: type = InboundMessage) -> int:
+    def count(*where: ColumnElement[bool], of: type = InboundMessage) -> int:
         return session.scalar(select(func.count()).select_from(of).where(*where)) or 0
 
     return Counts(

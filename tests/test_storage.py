@@ -11,7 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from core.db import make_engine, transaction
 from core.messages import arrival, store
 from core.models import (
-    Answer, AnswerValue, Campaign, FollowUp, InboundMessage, Introduction, IntroductionParty, Person,
+    Answer,
+    AnswerValue,
+    Campaign,
+    FollowUp,
+    InboundMessage,
+    Introduction,
+    IntroductionParty,
+    Person,
 )
 from core.secret import secret_key
 
