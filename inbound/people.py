@@ -1,0 +1,56 @@
+"""Addresses in headers: parsed, normalised, and kept apart from the invalid ones."""
+
+from __future__ import annotations
+
+import email.utils
+from email.header import decode_header, make_header
+from dataclasses import dataclass
+
+from core.addresses import AddressError, normalize_address
+
+# More addresses than this in one header is a mass mailing, not an introduction, and
+# parsing thousands of them would only cost time (hostile input).
+MAX_ADDRESSES = 200
+
+
+@dataclass(frozen=True)
+class Address:
+    email: str  # normalised: see core.addresses.normalize_address
+    name: str = ""  # display name, decoded; "" when absent
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+def parse_addresses(value: str) -> tuple[tuple[Address, ...], list[str]]:
+    """The valid addresses in a decoded header value, and the invalid ones as written."""
+    if not value:
+        return (), []
+    valid: list[Address] = []
+    invalid: list[str] = []
+    seen: set[str] = set()
+    for name, addr in email.utils.getaddresses([value])[:MAX_ADDRESSES]:
+        if not addr:
+            continue
+        try:
+            normal = normalize_address(addr)
+        except AddressError:
+            invalid.append(addr)
+            continue
+        if normal not in seen:
+            seen.add(normal)
+            valid.append(Address(normal, _clean_name(name, normal)))
+    return tuple(valid), invalid
+
+
+def _clean_name(name: str, address: str) -> str:
+    name = " ".join(name.split()).strip("'\"")
+    if "=?" in name:
+        # An encoded word inside quotes is not valid RFC 2047 (section 5), so the header
+        # parser leaves it alone; many clients write it that way all the same.
+        try:
+            name = str(make_header(decode_header(name)))
+        except (ValueError, LookupError, UnicodeError):
+            pass
+    # Clients often put the address itself in the display name ("dana@x" <dana@x>).
+    return "" if name.lower() == address else name[:200]
