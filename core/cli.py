@@ -7,12 +7,14 @@ import logging
 import signal
 import sys
 import threading
+from importlib.metadata import entry_points
 from typing import Any
 
 import click
 from sqlalchemy import Engine
 
 from core import config as intro_config
+from core import intros as introductions
 from core import schema
 from core.components import Component, factories
 from core.config import Config
@@ -21,10 +23,22 @@ from core.errors import UserError
 from core.stats import counts
 
 log = logging.getLogger("intro")
+COMMANDS = "intro.commands"  # entry points: the commands inbound/, mailer/ and web/ add
 
 
 class _Group(click.Group):
-    """Shows a UserError (bad setting, old schema) as one readable line, not a traceback."""
+    """Adds the commands other packages register (loaded only when used), and shows a
+    UserError (bad setting, old schema) as one readable line, not a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | {e.name for e in entry_points(group=COMMANDS)})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        found = super().get_command(ctx, name)
+        if found is None:
+            for entry in entry_points(group=COMMANDS, name=name):
+                found = entry.load()
+        return found
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -47,7 +61,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = config_path
 
 
-def _setup(ctx: click.Context) -> tuple[Config, Engine]:
+def setup(ctx: click.Context) -> tuple[Config, Engine]:
     """Load the configuration once, start logging, and open the database."""
     config = intro_config.load(ctx.find_root().obj)
     logging.basicConfig(level=config.log_level, stream=sys.stderr,
@@ -62,19 +76,25 @@ def _setup(ctx: click.Context) -> tuple[Config, Engine]:
 @cli.command()
 @click.pass_context
 def serve(ctx: click.Context) -> None:
-    """Run the SMTP server and the web site in one process, until Ctrl-C or SIGTERM."""
-    config, engine = _setup(ctx)
+    """Run the SMTP server, the message processor and the web site in one process, until Ctrl-C or SIGTERM."""
+    run_components(ctx, None)
+
+
+def run_components(ctx: click.Context, names: list[str] | None) -> None:
+    """Start the named components (all when None), wait for Ctrl-C or SIGTERM, stop them."""
+    config, engine = setup(ctx)
     schema.ensure_current(engine)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     started: list[Component] = []
     try:
-        for factory in factories().values():
-            component = factory(config, engine)
-            component.start()
-            started.append(component)
-        log.info("intro is running; press Ctrl-C to stop")
+        for name, factory in factories().items():
+            if names is None or name in names:
+                component = factory(config, engine)
+                component.start()
+                started.append(component)
+        log.info("intro is running (%s); press Ctrl-C to stop", ", ".join(c.name for c in started))
         while not stop.wait(0.5):
             pass
         log.info("stopping")
@@ -94,7 +114,7 @@ def db() -> None:
 @click.pass_context
 def upgrade(ctx: click.Context, revision: str) -> None:
     """Migrate the database schema (safe to run again; it does nothing when current)."""
-    _, engine = _setup(ctx)
+    _, engine = setup(ctx)
     schema.upgrade(engine, revision)
     click.echo(f"database at revision {schema.current_revision(engine)}")
 
@@ -103,7 +123,7 @@ def upgrade(ctx: click.Context, revision: str) -> None:
 @click.pass_context
 def current(ctx: click.Context) -> None:
     """Show the database's schema revision and the one this version needs."""
-    _, engine = _setup(ctx)
+    _, engine = setup(ctx)
     click.echo(f"database: {schema.current_revision(engine) or 'empty'}; code: {schema.head_revision()}")
 
 
@@ -112,7 +132,7 @@ def current(ctx: click.Context) -> None:
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
     """Count stored messages, introductions, people, follow-ups sent and answers."""
-    _, engine = _setup(ctx)
+    _, engine = setup(ctx)
     schema.ensure_current(engine)
     with transaction(engine) as session:
         figures = counts(session).as_dict()
@@ -121,6 +141,19 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     else:
         for name, value in figures.items():
             click.echo(f"{name.replace('_', ' '):<22}{value:>10}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line (the only format for now).")
+@click.option("--campaign", type=int, metavar="YEAR", help="Only introductions made in this year.")
+@click.pass_context
+def intros(ctx: click.Context, as_json: bool, campaign: int | None) -> None:
+    """List the recorded introductions, oldest first."""
+    _, engine = setup(ctx)
+    schema.ensure_current(engine)
+    with transaction(engine) as session:
+        for row in introductions.listing(session, campaign):
+            click.echo(json.dumps(row, ensure_ascii=False))
 
 
 def main() -> None:

@@ -44,6 +44,13 @@ class ServiceConfig:
 class SmtpConfig:
     host: str = "127.0.0.1"
     port: int = _setting(2525, values.port)
+    # "lmtp" behind an MTA (Postfix, Exim), as GNU Mailman 3 does; "smtp" otherwise.
+    protocol: str = _setting("smtp", values.one_of("smtp", "lmtp"))
+    # A Unix socket path to listen on instead of host and port (e.g. for LMTP from Postfix).
+    socket: str = ""
+    # 25 MiB, the limit most providers use; announced in EHLO as SIZE (RFC 1870).
+    max_message_size: int = _setting(25 * 1024 * 1024, values.at_least(1024))
+    max_recipients: int = _setting(50, values.at_least(1))
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.dialects import postgresql, sqlite
 
 from core.db import transaction
 from core.models import InboundMessage, MessageStatus
 from core.timeutil import utcnow
+from core.upsert import insert_new
 
 
 @dataclass(frozen=True)
@@ -38,16 +38,13 @@ def store(engine: Engine, arrivals: list[Arrival]) -> list[int | None]:
     """
     ids: list[int | None] = []
     with transaction(engine, write=True) as session:
-        dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite  # type: ignore[union-attr]
         for a in arrivals:
             row = {
                 "raw": a.raw, "size": len(a.raw), "mail_from": a.mail_from,
                 "rcpt_to": list(a.rcpt_to), "peer": a.peer, "message_id": a.message_id,
                 "received_at": a.received_at, "status": MessageStatus.NEW,
             }
-            stmt = dialect.insert(InboundMessage).values(row)
             # The same Message-ID twice (CC plus BCC, a retry, a re-import) counts once.
-            stmt = stmt.on_conflict_do_nothing(index_elements=["message_id"])
-            ids.append(session.scalar(stmt.returning(InboundMessage.id)))
+            ids.append(insert_new(session, InboundMessage, row, ["message_id"]))
     return ids
 

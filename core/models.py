@@ -121,8 +121,13 @@ class InboundMessage(Base):
     size: Mapped[int] = mapped_column(Integer)
     status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default=MessageStatus.NEW)
     kind: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)  # why it was classified so, in a few words
     error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None]
+    # The introduction this message made, or whose thread it belongs to.
+    introduction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("introductions.id", ondelete="SET NULL", use_alter=True), index=True
+    )
 
 
 class Introduction(Base):
@@ -137,6 +142,8 @@ class Introduction(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     made_at: Mapped[datetime]  # the Date of the message: decides the campaign
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When a party first wrote in the thread: evidence that the two connected.
+    connected_at: Mapped[datetime | None]
 
     campaign: Mapped[Campaign] = relationship()
     introducer: Mapped[Person] = relationship()

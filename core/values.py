@@ -84,6 +84,22 @@ def duration(raw: Any) -> timedelta:
     return total
 
 
+def one_of(*choices: str) -> Check:
+    def check(value: str) -> str:
+        if value.lower() not in choices:
+            raise ValueError(f"expected one of: {', '.join(choices)}")
+        return value.lower()
+    return check
+
+
+def at_least(minimum: int) -> Check:
+    def check(value: int) -> int:
+        if value < minimum:
+            raise ValueError(f"expected a whole number of at least {minimum}")
+        return value
+    return check
+
+
 def port(value: int) -> int:
     if not 1 <= value <= 65535:
         raise ValueError("expected a port number from 1 to 65535")

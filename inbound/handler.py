@@ -6,6 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiosmtpd.lmtp import LMTP
+
 from core.messages import Arrival, arrival
 from inbound.headers import message_id
 from inbound.policy import accepts
@@ -20,16 +22,19 @@ ERR_550_NOT_SERVED = (
     "550 5.1.1 <{address}>: no such mailbox here. This server only takes mail for "
     "{service} (and {plus} forms); it does not relay"
 )
+# RFC 5321 4.5.3.1.10: 452 for too many recipients, so the client sends the rest later.
+ERR_452_TOO_MANY = "452 4.5.3 Too many recipients: at most {limit} per message; send the rest in another message"
 ERR_451_TRY_LATER = "451 4.3.0 The message could not be stored just now; please try again later"
 
-# Commits arrivals durably and returns each one's stored id, or None for a duplicate.
+# Commits an arrival durably and returns its stored id, or None for a duplicate.
 Store = Callable[[Arrival], Awaitable[int | None]]
 
 
 class IntroHandler:
-    def __init__(self, service_addresses: tuple[str, ...], store: Store) -> None:
+    def __init__(self, service_addresses: tuple[str, ...], store: Store, max_recipients: int) -> None:
         self.service_addresses = service_addresses
         self.store = store
+        self.max_recipients = max_recipients
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
@@ -37,6 +42,8 @@ class IntroHandler:
             first = self.service_addresses[0]
             local, _, domain = first.partition("@")
             return ERR_550_NOT_SERVED.format(address=address, service=first, plus=f"{local}+tag@{domain}")
+        if len(envelope.rcpt_tos) >= self.max_recipients:
+            return ERR_452_TOO_MANY.format(limit=self.max_recipients)
         envelope.rcpt_tos.append(address)
         return OK_250_RECIPIENT
 
@@ -49,7 +56,11 @@ class IntroHandler:
         except Exception:
             # Nothing was committed; the client keeps the message and retries later.
             log.exception("could not store a message from %s; answered 451", peer)
-            return ERR_451_TRY_LATER
-        if stored_id is None:
-            return OK_250_DUPLICATE
-        return OK_250_STORED.format(id=stored_id)
+            status = ERR_451_TRY_LATER
+        else:
+            status = OK_250_DUPLICATE if stored_id is None else OK_250_STORED.format(id=stored_id)
+        if isinstance(server, LMTP):
+            # LMTP (RFC 2033 4.2) answers DATA once per accepted recipient. The message is
+            # stored once for all of them, so they all share its fate.
+            return "\r\n".join([status] * len(envelope.rcpt_tos))
+        return status

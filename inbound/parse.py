@@ -76,7 +76,8 @@ def header_text(message: Message, name: str) -> str:
     """A header's decoded value(s) as text, joined by commas; "" when absent or unreadable."""
     try:
         values = message.get_all(name) or []
-        return ", ".join(str(v) for v in values)
+        # NUL never belongs in a header, and PostgreSQL text cannot store it.
+        return ", ".join(str(v) for v in values).replace("\x00", "")
     except Exception:  # the header parser can fail on hostile input in many ways
         try:
             raw = message.get_all(name, failobj=[])
@@ -128,7 +129,7 @@ def body_text(message: EmailMessage, problems: list[str]) -> str:
     text = decode_part(part, problems)
     if part.get_content_subtype() == "html":
         text = html_to_text(text)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
 def _first_text_part(message: Message) -> Message | None:

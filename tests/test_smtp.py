@@ -6,13 +6,13 @@ import smtplib
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from core import config as intro_config
-from core.db import transaction
-from core.models import InboundMessage, MessageStatus
+from core.models import MessageStatus
 from inbound.server import SmtpComponent
-from tests.conftest import DATA, free_port
+from tests.conftest import free_port
+from tests.smtp_helpers import load, stored
 
 
 @pytest.fixture
@@ -25,16 +25,6 @@ def smtp_port(engine: Engine) -> Iterator[int]:
     server.start()
     yield port
     server.stop()
-
-
-def load(name: str) -> bytes:
-    """A sample message with CRLF line ends, as it travels over SMTP."""
-    return (DATA / name).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-
-
-def stored(engine: Engine) -> list[InboundMessage]:
-    with transaction(engine) as s:
-        return list(s.scalars(select(InboundMessage).order_by(InboundMessage.id)))
 
 
 def test_greeting_and_ehlo(smtp_port: int) -> None:

@@ -1,0 +1,186 @@
+"""Recording what a message turned out to be: introductions, their threads, their people.
+
+The classifier (inbound/) decides what a message says on its own; this module decides,
+with what is already stored, what it means: a second copy of a known introduction, a
+reply in its thread, or evidence that the people introduced have connected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from core.models import Campaign, InboundMessage, Introduction, IntroductionParty, MessageStatus, Person
+from core.timeutil import utcnow
+from core.upsert import insert_new
+
+DEFAULT_GOAL = 15
+# A Date header further in the future than this is a wrong clock, not a fact.
+_CLOCK_SKEW = timedelta(days=1)
+# Reply and forward prefixes, repeated ("Re: Fwd: RE:") and localised, ignored when comparing subjects.
+_PREFIXES = re.compile(r"^\s*((re|aw|sv|vs|antw|res|r|fwd?|wg|tr|rv|enc|doorst)\s*(\[\d+\])?\s*:\s*)+", re.I)
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str  # normalised
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the classifier found in one message."""
+
+    kind: str
+    note: str
+    subject: str
+    date: datetime | None
+    sender: Contact | None  # the From
+    introducer: Contact | None = None
+    parties: tuple[Contact, ...] = ()
+    thread_ids: tuple[str, ...] = ()  # In-Reply-To and References
+
+
+def record(session: Session, message: InboundMessage, facts: Facts) -> Introduction | None:
+    """Record ``facts`` about a stored ``message`` and mark it processed.
+
+    Returns the introduction it made, if it made a new one.
+    """
+    thread = _thread_introduction(session, facts.thread_ids)
+    kind, note, made = facts.kind, facts.note, None
+    if kind == "introduction":
+        same = _same_introduction(session, facts, thread)
+        if same is not None and thread is not None:
+            kind, note = "reply", f"introduces no one new in the thread of introduction {same.id}"
+        elif same is not None:
+            note = f"the same introduction as {same.id}, counted once"
+        else:
+            made = _new_introduction(session, message, facts)
+            thread = made
+    if thread is not None:
+        message.introduction_id = thread.id
+        if kind == "reply" and facts.sender and _is_party(thread, facts.sender.email):
+            # A party writing in the thread is the best evidence that the two connected.
+            thread.connected_at = min(filter(None, [thread.connected_at, facts.date or message.received_at]))
+    message.kind, message.note = kind, note
+    message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
+    return made
+
+
+def made_at(date: datetime | None, received_at: datetime) -> datetime:
+    """When the introduction was made: its Date header, unless missing or in the future."""
+    if date is None or date > received_at + _CLOCK_SKEW:
+        return received_at
+    return date
+
+
+def campaign_for(session: Session, year: int) -> Campaign:
+    insert_new(session, Campaign, {"year": year, "goal": DEFAULT_GOAL, "name": f"{DEFAULT_GOAL} in {year}"},
+               ["year"])
+    return session.scalars(select(Campaign).where(Campaign.year == year)).one()
+
+
+def person_for(session: Session, contact: Contact) -> Person:
+    insert_new(session, Person, {"email": contact.email, "display_name": contact.name, "created_at": utcnow()},
+               ["email"])
+    person = session.scalars(select(Person).where(Person.email == contact.email)).one()
+    if contact.name and not person.display_name:
+        person.display_name = contact.name
+    return person
+
+
+def _new_introduction(session: Session, message: InboundMessage, facts: Facts) -> Introduction:
+    assert facts.introducer is not None
+    when = made_at(facts.date, message.received_at)
+    intro = Introduction(
+        campaign=campaign_for(session, when.year),
+        introducer=person_for(session, facts.introducer),
+        inbound_message_id=message.id,
+        subject=facts.subject,
+        made_at=when,
+    )
+    intro.parties = [IntroductionParty(person=person_for(session, p)) for p in facts.parties]
+    session.add(intro)
+    session.flush()
+    return intro
+
+
+def _thread_introduction(session: Session, thread_ids: tuple[str, ...]) -> Introduction | None:
+    """The introduction whose thread a message with these In-Reply-To/References joins."""
+    if not thread_ids:
+        return None
+    found = session.scalars(
+        select(Introduction)
+        .join(InboundMessage, InboundMessage.introduction_id == Introduction.id)
+        .where(InboundMessage.message_id.in_(thread_ids[-50:]))
+        .order_by(Introduction.id)
+    ).first()
+    return found
+
+
+def _same_introduction(session: Session, facts: Facts, thread: Introduction | None) -> Introduction | None:
+    """An introduction already recorded between the same people: in this thread, or with
+    the same introducer and subject (a forwarded copy, a "Re:" without threading headers)."""
+    assert facts.introducer is not None
+    people = {p.email for p in facts.parties}
+    if thread is not None and people <= _people(thread):
+        return thread
+    subject = normalize_subject(facts.subject)
+    candidates = session.scalars(
+        select(Introduction).join(Person, Introduction.introducer_id == Person.id)
+        .where(Person.email == facts.introducer.email)
+        .order_by(Introduction.id.desc()).limit(200)
+    )
+    for intro in candidates:
+        if {p.person.email for p in intro.parties} == people and normalize_subject(intro.subject) == subject:
+            return intro
+    return None
+
+
+def _people(intro: Introduction) -> set[str]:
+    return {p.person.email for p in intro.parties} | {intro.introducer.email}
+
+
+def _is_party(intro: Introduction, email: str) -> bool:
+    return any(p.person.email == email for p in intro.parties)
+
+
+def normalize_subject(subject: str) -> str:
+    return " ".join(_PREFIXES.sub("", subject).casefold().split())
+
+
+def listing(session: Session, year: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every recorded introduction as a plain dict, oldest first (for `intro intros --json`)."""
+    query = (
+        select(Introduction, InboundMessage.message_id)
+        .outerjoin(InboundMessage, Introduction.inbound_message_id == InboundMessage.id)
+        .options(joinedload(Introduction.introducer), joinedload(Introduction.campaign),
+                 selectinload(Introduction.parties).joinedload(IntroductionParty.person))
+        .order_by(Introduction.made_at, Introduction.id)
+    )
+    if year is not None:
+        query = query.join(Campaign, Introduction.campaign_id == Campaign.id).where(Campaign.year == year)
+    for intro, message_id in session.execute(query.execution_options(yield_per=500)):
+        yield {
+            "id": intro.id,
+            "introducer": intro.introducer.email,
+            "parties": sorted(p.person.email for p in intro.parties),
+            "subject": intro.subject,
+            "made_at": intro.made_at.isoformat(),
+            "campaign": intro.campaign.year,
+            "message_id": message_id,
+        }
+
+
+def unprocessed_ids(session: Session, limit: int = 100) -> list[int]:
+    return list(session.scalars(
+        select(InboundMessage.id).where(InboundMessage.status == MessageStatus.NEW)
+        .order_by(InboundMessage.id).limit(limit)
+    ))
+

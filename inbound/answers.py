@@ -1,0 +1,160 @@
+"""Read the answer to "Did the introduction help?" from the new text of a plain reply.
+
+Conservative on purpose: when the text does not say clearly, the answer is None and the reply
+is filed for a person to review, because a wrong answer in the tallies is worse than none.
+
+How a reply is read:
+
+1. Fold it (NFKC, casefold, no accents, one apostrophe) and keep its beginning: at most three
+   paragraphs, ending at a sign-off line ("Best,", "Viele Grüße") once something was said.
+2. Split that into sentences. The first sentence that says anything decides; a later sentence
+   can only add an explicit statement ("it didn't help"), and a contradiction makes it None.
+3. In a sentence, "yet" clauses are read first ("nog niet geholpen" is not_yet, not "helped"),
+   then negated help ("wasn't really helpful"), then the phrases of ``answer_phrases``, longest
+   first and as whole words, so "know", "Nomad" and "non-profit" hold no "no", and "no problem,
+   yes it helped" is yes. A sentence that ends in "?" asks rather than answers.
+
+Emoji: 👍 (and ✅, 👌) alone is yes, 👎 alone is no; beside words they count as a bare yes/no.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+from inbound import answer_phrases as phrases
+
+Answer = Literal["yes", "no", "not_yet"]
+Kind = Literal["weak", "strong", "hedge", "neutral"]
+Signal = tuple[Kind, Answer | None]
+
+# The answer sits at the top of a reply; reading only this much keeps the work small and linear.
+_MAX_CHARS = 4000
+_MAX_PARAGRAPHS = 3
+
+_APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc\u2032`\u00b4]")
+_REPEATS = re.compile(r"(\w)\1{2,}")  # "Yesss", "Noooo"
+_SPACES = re.compile(r"[^\S\n]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# Whole words only; a hyphen or an @ joins words ("non-profit", "no@example.com").
+_START = r"(?<![\w@'\-])"
+_END = r"(?![\w@\-])"
+_SEPARATORS = frozenset({"--", "__", "___", "\u2014"})  # "-- " is stripped to "--"
+
+
+def fold(text: str) -> str:
+    """Casefolded, without accents or invisible format characters: "NÃO ❤" -> "nao ❤"."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    # Cf covers the BOM, zero-width spaces and joiners and soft hyphens that mail clients leave.
+    text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+    return _REPEATS.sub(r"\1", _APOSTROPHES.sub("'", text))
+
+
+def _key(phrase: str) -> str:
+    """How a phrase is looked up: folded, one space between words, apostrophes dropped."""
+    return " ".join(fold(phrase).replace("'", "").split())
+
+
+def _alternation(items: Iterable[str]) -> str:
+    folded = {" ".join(fold(p).split()) for p in items}
+    # Longest first, so that at any position the most specific phrase wins; and "didn't" is
+    # often typed "didnt", "m'a" "ma".
+    return "|".join(re.escape(p).replace("'", "'?") for p in sorted(folded, key=lambda p: (-len(p), p)))
+
+
+def signal_phrases() -> list[tuple[str, Signal]]:
+    """Every phrase of ``answer_phrases`` with what it signals."""
+    tables: list[tuple[Kind, Answer | None, Mapping[str, tuple[str, ...]]]] = [
+        ("weak", "yes", phrases.YES_WORDS), ("weak", "no", phrases.NO_WORDS),
+        ("strong", "yes", phrases.YES_PHRASES), ("strong", "no", phrases.NO_PHRASES),
+        ("strong", "not_yet", phrases.NOT_YET_PHRASES),
+        ("hedge", None, phrases.HEDGES), ("neutral", None, phrases.NEUTRAL),
+    ]
+    return [(p, (kind, answer)) for kind, answer, table in tables for ps in table.values() for p in ps]
+
+
+_SIGNALS = {_key(p): signal for p, signal in signal_phrases()}
+_PAUSE_WORDS = frozenset(_key(p) for p in phrases.PAUSE_WORDS)
+_WORD_AFTER = re.compile(r" \w")
+_PHRASE = re.compile(rf"{_START}(?:{_alternation(p for p, _ in signal_phrases())}){_END}")
+# A "yet" lead takes up to four more words of its clause; a negation finds its "yet" within four.
+_WORDS = r"(?:[^\S\n]+[^\s.!?,;:]+)"
+_YET = re.compile(
+    rf"{_START}(?:{_alternation(phrases.NOT_YET_LEADS)}){_END}{_WORDS}{{0,4}}"
+    rf"|{_START}(?:{_alternation(phrases.NEGATIONS)}){_END}{_WORDS}{{0,4}}?[^\S\n]+"
+    rf"(?:{_alternation(phrases.YET_WORDS)}){_END}"
+)
+# "Wasn't really helpful": the negation is kept (it may be "not sure"), the "helpful" is taken.
+_NOT_HELPED = re.compile(
+    rf"{_START}(?:{_alternation(phrases.HELP_NEGATIONS)}){_END}"
+    rf"(?:[^\S\n]+(?!(?:{_alternation(phrases.HELP_GAP_STOPPERS)}){_END})[^\s.!?,;:]+){{0,3}}?[^\S\n]+"
+    rf"(?P<help>{_alternation(phrases.HELP_WORDS)}){_END}"
+)
+_SIGN_OFF = re.compile(rf"(?:{_alternation(phrases.SIGN_OFFS)}){_END}[^\n]{{0,40}}$")
+_CLOSING = re.compile(rf"(?:{_alternation(phrases.SIGN_OFFS)})[\s,]*$")
+_GREETING = re.compile(
+    r"(?:hi|hello|hey|dear|hola|hallo|bonjour|salut|hoi|ola|oi|ciao|buongiorno|guten tag|moin"
+    r"|good morning|morning|bom dia|goedemorgen|beste|liebe|lieber|estimado|estimada|caro|cara)"
+    r"(?: [^\s,!:.]+){0,3}[,!:.]?$"
+)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The first paragraphs before any sign-off, each on one line (format=flowed wraps sentences)."""
+    paragraphs: list[list[str]] = [[]]
+    said = False
+    for raw in text.splitlines():
+        line = _SPACES.sub(" ", raw).strip()
+        if line.startswith(">"):  # quoted text, which holds the question "yes, no, or not yet"
+            continue
+        # "Best," alone always starts a signature; "Thanks, yes it helped" opens a reply.
+        if line in _SEPARATORS or _CLOSING.match(line) or (said and _SIGN_OFF.match(line)):
+            break
+        if line:
+            paragraphs[-1].append(line)
+            said = said or not _GREETING.match(line)
+        elif paragraphs[-1]:
+            if len(paragraphs) == _MAX_PARAGRAPHS:
+                break
+            paragraphs.append([])
+    return [" ".join(lines) for lines in paragraphs if lines]
+
+
+def _signals(sentence: str) -> list[Signal]:
+    found: list[Signal] = [("strong", "not_yet") for _ in _YET.finditer(sentence)]
+    rest = _YET.sub(" ", sentence)
+    found += [("strong", "no") for _ in _NOT_HELPED.finditer(rest)]
+    rest = _NOT_HELPED.sub(lambda m: m.group()[: m.start("help") - m.start()], rest)
+    found += [_SIGNALS[_key(m.group())] for m in _PHRASE.finditer(rest)
+              if not (_key(m.group()) in _PAUSE_WORDS and _WORD_AFTER.match(rest, m.end()))]
+    found = [s for s in found if s[0] != "neutral"]
+    if found and sentence.endswith("?"):
+        found.append(("hedge", None))  # "Yes?" or "No idea what this is?" asks; it does not answer
+    return found
+
+
+def _resolve(deciding: list[Signal], later: set[Answer]) -> Answer | None:
+    if any(kind == "hedge" for kind, _ in deciding):
+        return None
+    strong = {a for kind, a in deciding if kind == "strong" and a is not None} | later
+    weak = {a for kind, a in deciding if kind == "weak" and a is not None}
+    answers = strong | weak
+    # "No, not yet" / "Nein, noch nicht": a bare no beside a "not yet" is not a contradiction.
+    if answers == {"no", "not_yet"} and strong == {"not_yet"}:
+        return "not_yet"
+    return answers.pop() if len(answers) == 1 else None
+
+
+def read_answer(new_text: str) -> Answer | None:
+    """Did the connection help? "yes", "no", "not_yet", or None when the text does not say clearly."""
+    if not isinstance(new_text, str):
+        return None
+    sentences = [s.strip() for p in _paragraphs(fold(new_text[:_MAX_CHARS])) for s in _SENTENCE_END.split(p)]
+    for i, sentence in enumerate(sentences):
+        deciding = _signals(sentence)
+        if deciding:
+            later = {a for s in sentences[i + 1:] for kind, a in _signals(s) if kind == "strong" and a is not None}
+            return _resolve(deciding, later)
+    return None

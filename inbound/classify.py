@@ -1,0 +1,140 @@
+"""What kind of message this is, and for an introduction who introduced whom. Pure: no I/O.
+
+The kinds are those of the product (see ../shared/samples/README.md): introduction,
+reply, survey_reply, auto_reply, bounce, other. The order of the checks matters:
+machine-generated mail is recognised first and never treated as a person's (RFC 3834),
+then answers to follow-ups (by the tagged address they were sent to), then the people
+and the words of the message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from inbound.answers import read_answer
+from inbound.automatic import detect
+from inbound.forwarded import FORWARD_SUBJECT, Forwarded, find_forwarded
+from inbound.intro_phrases import FOR_INFORMATION, INTRODUCING, REPLY_SUBJECT, SUBJECT, THANKING, fold
+from inbound.parse import Parsed
+from inbound.people import Address
+from inbound.policy import base_address
+from inbound.quotes import new_text
+
+Kind = Literal["introduction", "reply", "survey_reply", "auto_reply", "bounce", "other"]
+Answer = Literal["yes", "no", "not_yet"]
+
+# Follow-ups are sent with Reply-To: intro+f-<token>@domain; answers come back to it.
+FOLLOWUP_TAG_PREFIX = "f-"
+_SENTENCE = re.compile(r"[^.!?\n]+")
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: Kind
+    reason: str  # the evidence, in a few words, for the record and for people debugging
+    introducer: Address | None = None
+    parties: tuple[Address, ...] = ()
+    answer: Answer | None = None  # survey_reply only: did the connection help?
+    tag: str | None = None  # survey_reply only: the tag of the address it was sent to
+    failed_recipients: tuple[str, ...] = ()  # bounce only
+
+
+def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...],
+             mail_from: str = "<unknown>") -> Classification:
+    """Classify a parsed message delivered to ``rcpt_to`` (the envelope recipients) from
+    ``mail_from`` (the envelope sender: "" for the null sender <>, "<unknown>" when not known)."""
+    automatic = detect(parsed.message, mail_from=mail_from)
+    if automatic is not None:
+        if automatic.kind == "bulk":  # newsletters and list mail: never an introduction
+            return Classification("other", automatic.reason)
+        return Classification(automatic.kind, automatic.reason, failed_recipients=automatic.failed_recipients)
+
+    tag = followup_tag(rcpt_to, service)
+    written = new_text(parsed.text)
+    if tag is not None:
+        return Classification("survey_reply", f"sent to the follow-up address +{tag}",
+                              answer=read_answer(written), tag=tag)
+
+    introducer = parsed.from_
+    if introducer is None:
+        return Classification("other", "no usable From address")
+    threaded = bool(parsed.in_reply_to or parsed.references or REPLY_SUBJECT.match(parsed.subject))
+
+    forwarded = _forwarded_introduction(parsed, introducer, service)
+    if forwarded is not None:
+        parties = _parties(forwarded.recipients, introducer, service, new_text(forwarded.text))
+        if len(parties) >= 2 and _introduces(new_text(forwarded.text), forwarded.subject):
+            return Classification("introduction", "an introduction forwarded by its introducer",
+                                  introducer, parties)
+
+    parties = _parties(parsed.recipients, introducer, service, written, parsed.sender)
+    introducing = _introduces(written, "" if threaded else parsed.subject)
+    if len(parties) >= 2 and introducing:
+        reason = "introduces people inside an existing thread" if threaded else "introduces the people it is sent to"
+        return Classification("introduction", reason, introducer, parties)
+    if threaded:
+        return Classification("reply", "a later message in a thread, introducing no one new")
+    if len(parties) < 2 and introducing:
+        return Classification("other", "introduction words, but fewer than two people to introduce")
+    return Classification("other", "no introduction found")
+
+
+def followup_tag(rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...]) -> str | None:
+    """The follow-up tag of the first recipient like intro+f-TOKEN@domain, if any."""
+    for rcpt in rcpt_to:
+        local, _, domain = rcpt.lower().rpartition("@")
+        if "+" in local and base_address(rcpt) in service:
+            tag = local.split("+", 1)[1]
+            if tag.startswith(FOLLOWUP_TAG_PREFIX) and len(tag) > len(FOLLOWUP_TAG_PREFIX):
+                return tag
+    return None
+
+
+def _is_service(address: Address, service: tuple[str, ...]) -> bool:
+    return base_address(address.email) in service
+
+
+def _introduces(text: str, subject: str) -> bool:
+    """Does the text (with the subject, when it is not a reply's) do the act of introducing?"""
+    folded = fold(text)
+    if THANKING.search(folded) and not INTRODUCING.search(THANKING.sub(" ", folded)):
+        return False
+    return bool(INTRODUCING.search(folded) or (subject and SUBJECT.search(fold(subject)) and folded.strip()))
+
+
+def _parties(recipients: tuple[Address, ...], introducer: Address, service: tuple[str, ...], text: str,
+             sender: Address | None = None) -> tuple[Address, ...]:
+    """The people introduced: the recipients, less the service, the introducer (and whoever
+    sent on their behalf) and anyone copied only to be kept informed."""
+    excluded = {introducer.email} | ({sender.email} if sender else set())
+    candidates = [a for a in recipients if not _is_service(a, service) and a.email not in excluded]
+    informed = {a.email for a in candidates if _only_informed(a, text)}
+    return tuple(sorted((a for a in candidates if a.email not in informed), key=lambda a: a.email))
+
+
+def _only_informed(person: Address, text: str) -> bool:
+    """True when every sentence that names ``person`` says they are copied for information."""
+    names = {fold(person.name.split()[0])} if person.name else set()
+    names.add(fold(person.email.split("@")[0]))
+    mentions = [s for s in _SENTENCE.findall(fold(text)) if any(_names(n, s) for n in names)]
+    return bool(mentions) and all(FOR_INFORMATION.search(s) for s in mentions)
+
+
+def _names(name: str, sentence: str) -> bool:
+    return len(name) > 1 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sentence) is not None
+
+
+def _forwarded_introduction(parsed: Parsed, introducer: Address, service: tuple[str, ...]) -> Forwarded | None:
+    """The forwarded block of an introduction its own introducer forwarded to the service
+    afterwards ("forgot to cc"): sent to no one but the service, forwarding their own mail."""
+    others = [a for a in parsed.recipients if not _is_service(a, service) and a.email != introducer.email]
+    if others:
+        return None
+    forwarded = find_forwarded(parsed.text, parsed.message)
+    if forwarded is None or forwarded.from_ is None or forwarded.from_.email != introducer.email:
+        return None
+    if not (FORWARD_SUBJECT.match(parsed.subject) or forwarded.recipients):
+        return None
+    return forwarded

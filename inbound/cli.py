@@ -1,0 +1,68 @@
+"""Commands of the inbound side: `intro smtp`, `intro inspect`, `intro import`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from core import config as intro_config
+from core import schema
+from core.addresses import AddressError, normalize_service_address
+from core.cli import run_components, setup
+from inbound import mailboxes
+from inbound.classify import classify
+from inbound.importer import import_messages
+from inbound.parse import parse
+
+
+@click.command()
+@click.pass_context
+def smtp(ctx: click.Context) -> None:
+    """Run only the SMTP server and the message processor (an inbound node), until Ctrl-C."""
+    run_components(ctx, ["smtp", "processor"])
+
+
+@click.command()
+@click.option("--service", "services", multiple=True, metavar="ADDR",
+              help="The service address (repeatable). Default: the configured one(s).")
+@click.option("--rcpt", "rcpts", multiple=True, metavar="ADDR",
+              help="An envelope recipient (repeatable). Default: the service address.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def inspect(ctx: click.Context, services: tuple[str, ...], rcpts: tuple[str, ...], files: tuple[str, ...]) -> None:
+    """Classify message files without touching the database; one JSON object per file and line."""
+    if services:
+        try:
+            service = tuple(normalize_service_address(s) for s in services)
+        except AddressError as e:
+            raise click.BadParameter(str(e), param_hint="--service") from None
+    else:
+        service = intro_config.load(ctx.find_root().obj).service.address
+    envelope = rcpts or service[:1]
+    for file in files:
+        found = classify(parse(Path(file).read_bytes()), envelope, service)
+        click.echo(json.dumps({
+            "file": file,
+            "kind": found.kind,
+            "introducer": found.introducer.email if found.kind == "introduction" and found.introducer else None,
+            "parties": sorted(p.email for p in found.parties) if found.kind == "introduction" else [],
+            "answer": found.answer,
+        }, ensure_ascii=False))
+
+
+@click.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Import messages from mbox files, Maildirs, or .eml files and folders (e.g. an exported
+    Sent folder), stored and de-duplicated exactly as if they had arrived over SMTP."""
+    config, engine = setup(ctx)
+    schema.ensure_current(engine)
+    sources = [mailboxes.open_path(p) for p in paths]
+    total = sum(len(s) for s in sources)
+    with click.progressbar(length=total, label="importing", file=click.get_text_stream("stderr"),
+                           show_pos=True) as bar:
+        summary = import_messages(engine, config.service.address, sources, progress=bar.update)
+    click.echo(summary.describe())

@@ -1,0 +1,124 @@
+"""Forwarded messages: the header block of the message that was forwarded, and its text.
+
+An introducer who forgot to copy the service forwards the introduction afterwards; the
+people introduced are then only in the forwarded block ("From: / To: / Cc:"), written by
+the mail client in the sender's language, or in an attached message/rfc822 part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage, Message
+
+from inbound.parse import body_text, header_text
+from inbound.people import Address, parse_addresses
+
+# Lines that start a forwarded message in the common clients and languages.
+_MARKER = re.compile(
+    r"^\s*(?:-{2,}\s*)?(?:"
+    r"forwarded message|begin forwarded message|original message|weitergeleitete nachricht|"
+    r"anfang der weitergeleiteten nachricht|urspr(?:ü|ue)ngliche nachricht|mensaje reenviado|"
+    r"mensaje original|message transf[ée]r[ée]|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|"
+    r"message d'origine|doorgestuurd bericht|oorspronkelijk bericht|mensagem encaminhada|"
+    r"mensagem original|messaggio inoltrato|messaggio originale"
+    r")\s*:?\s*(?:-{2,})?\s*$",
+    re.IGNORECASE,
+)
+# "Key: value" lines of the block; the key in the client's language.
+_FIELDS = {
+    "from": ("from", "von", "de", "van", "da", "från", "fra"),
+    "to": ("to", "an", "à", "a", "aan", "para", "till", "til"),
+    "cc": ("cc", "kopie", "copie", "copia", "cópia", "kopie aan"),
+    "subject": ("subject", "betreff", "objet", "asunto", "onderwerp", "assunto", "oggetto", "ämne", "emne"),
+    "date": ("date", "datum", "fecha", "data", "sent", "gesendet", "envoyé", "enviado", "enviada",
+             "verzonden", "inviato", "skickat", "sendt"),
+}
+_KEY = {alias: field for field, aliases in _FIELDS.items() for alias in aliases}
+_FIELD_LINE = re.compile(r"^\s*\*?([^\W\d_][\w ]{0,15}?)\*?\s*:\s*(.*)$")
+_MAILTO = re.compile(r"\[mailto:([^\]]+)\]", re.IGNORECASE)
+FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|wg|tr|rv|enc|doorst|i)\s*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    from_: Address | None
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    subject: str
+    text: str  # the forwarded message's body
+
+    @property
+    def recipients(self) -> tuple[Address, ...]:
+        return self.to + self.cc
+
+
+def find_forwarded(text: str, message: EmailMessage | None = None) -> Forwarded | None:
+    """The first forwarded message in ``text`` (or attached to ``message``), if any."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _MARKER.match(line):
+            found = _block(lines[i + 1:])
+            if found is not None:
+                return found
+    return _attached(message) if message is not None else None
+
+
+def _block(lines: list[str]) -> Forwarded | None:
+    fields: dict[str, str] = {}
+    last: str | None = None
+    body_start = len(lines)
+    for i, line in enumerate(lines[:40]):
+        match = _FIELD_LINE.match(line)
+        key = _KEY.get(match.group(1).strip().lower()) if match else None
+        if match and key:
+            fields[key] = match.group(2).strip()
+            last = key
+        elif not line.strip():
+            if fields:
+                body_start = i + 1
+                break
+        elif last in ("to", "cc") and fields:
+            fields[last] += " " + line.strip()  # a long recipient list wraps
+        elif fields:
+            body_start = i
+            break
+    if "from" not in fields or not ("to" in fields or "cc" in fields):
+        return None
+    return Forwarded(
+        from_=_first(fields["from"]),
+        to=_addresses(fields.get("to", "")),
+        cc=_addresses(fields.get("cc", "")),
+        subject=fields.get("subject", ""),
+        text="\n".join(lines[body_start:]),
+    )
+
+
+def _addresses(value: str) -> tuple[Address, ...]:
+    # Outlook writes "Name [mailto:a@b]" and separates people with ";".
+    value = _MAILTO.sub(r"<\1>", value).replace(";", ",")
+    return parse_addresses(value)[0]
+
+
+def _first(value: str) -> Address | None:
+    found = _addresses(value)
+    return found[0] if found else None
+
+
+def _attached(message: EmailMessage) -> Forwarded | None:
+    """A forward sent "as attachment": a message/rfc822 part."""
+    for part in message.walk():
+        if part.get_content_type() != "message/rfc822":
+            continue
+        payload = part.get_payload()
+        inner: Message | None = payload[0] if isinstance(payload, list) and payload else None
+        if not isinstance(inner, EmailMessage):
+            continue
+        return Forwarded(
+            from_=_first(header_text(inner, "From")),
+            to=_addresses(header_text(inner, "To")),
+            cc=_addresses(header_text(inner, "Cc")),
+            subject=header_text(inner, "Subject"),
+            text=body_text(inner, []),
+        )
+    return None

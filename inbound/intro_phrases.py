@@ -1,0 +1,115 @@
+"""What introducing someone sounds like, in the languages the service supports.
+
+Matched against text that is casefolded and stripped of accents (see ``fold``), so the
+patterns are written without accents. Each list is small and specific: the words of the
+act of introducing ("meet", "vorstellen", "je vous présente"), not of talking about one
+("thanks for the intro", which is what the people introduced write back).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lowercase, without accents, one space between words: "Présenter" -> "presenter"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE)
+
+
+# The act of introducing. One match is enough in a new message.
+INTRODUCING = _any(
+    # English
+    r"(?:^|[,:;.!\u2014\u2013-])\s*meet\s+\w",
+    r"\b(?:like|love|want|wanted|happy|glad|pleased|delighted|going) (?:you )?to introduce\b",
+    r"\b(?:let me|allow me to|i'?ll|i will|i'?d|i would|i wanted to|want to|quick(?:ly)?) introduce\b",
+    r"\bintroduc(?:e|ing) (?:you|the two of you|both of you|everyone|two)\b",
+    r"\b(?:double[- ]opt[- ]in|quick|an?|the|email) intro(?:duction)?\b(?! to)",
+    r"\bintroducing\b",
+    r"\b(?:should|must|need to|ought to|have to) (?:really |definitely |absolutely )?(?:meet|know each other|connect|talk)\b",
+    r"\bknow each other\b",
+    r"\bconnect(?:ing)? (?:you|the two of you|you two|you both)\b",
+    r"\bput(?:ting)? (?:you|the two of you) (?:two |both |all )?(?:in touch|together|in one thread)\b",
+    r"\blooping in\b",
+    r"\b(?:leave|let) you (?:two|both|all|three)\b",
+    r"\bover to you (?:two|both|all)\b",
+    # Spanish
+    r"\b(?:os|te|les|quiero|quisiera|me gustaria) present(?:o|ar|aros|arte|arles|arlos)\b",
+    r"\bpresentar(?:os|te|les|los)\b",
+    r"\b(?:deberian|deberiais|tienen que|teneis que) conocer",
+    r"\bponer(?:os|les|te)? en contacto\b",
+    # German
+    r"\b(?:einander |euch |ihnen |dir )?vorstellen\b",
+    r"\bstelle\b[^.!?\n]{0,60}\bvor\b",
+    r"\bbekannt (?:zu )?machen\b",
+    r"\bin kontakt bringen\b",
+    r"\bvernetzen\b",
+    r"\bsolltet euch\b[^.!?\n]{0,40}\b(?:kennenlernen|kennen)\b",
+    # French
+    r"\b(?:je vous|je te|permettez-moi de vous|j'ai le plaisir de vous) present",
+    r"\bvous presenter\b",
+    r"\bmettre en (?:relation|contact)\b",
+    r"\bmise en relation\b",
+    r"\bfaire connaissance\b",
+    r"\bvous devriez (?:vous )?(?:rencontrer|parler|echanger|connaitre)\b",
+    # Dutch
+    r"\b(?:aan elkaar )?voorstellen\b",
+    r"\bstel\b[^.!?\n]{0,60}\bvoor\b",
+    r"\bkennis (?:laten )?maken\b",
+    r"\bkennismaken\b",
+    r"\bin contact brengen\b",
+    # Portuguese
+    r"\bapresent(?:ar|o|a-los|a-las|ando)\b",
+    r"\b(?:colocar|por|pôr)[^.!?\n]{0,15}em contato\b",
+    r"\bprecisam se conhecer\b|\bdeveriam se conhecer\b",
+    # Italian
+    r"\b(?:vi|ti) present(?:o|are)\b|\bpresentarvi\b|\bmettervi in contatto\b",
+    # Chinese, Japanese
+    r"介绍|認識|认识一下|紹介",
+)
+
+# What the people introduced write back. These say a reply, not a new introduction.
+THANKING = _any(
+    r"\bthank(?:s| you)(?: so much)? for (?:the|this|an|your)? ?(?:kind )?(?:intro|introduction|connection)\b",
+    r"\bthank(?:s| you)[^.!?\n]{0,20} for introducing\b",
+    r"\b(?:great|nice|lovely|good|wonderful|a pleasure|pleasure|delighted|glad) to (?:e-?)?meet you\b",
+    r"\bgracias por (?:la )?(?:presentacion|intro)\b|\bencantad[oa] de conocer",
+    r"\bdanke fur (?:die|das) (?:vorstellung|intro|kontakt)\b|\bfreut mich\b[^.!?\n]{0,25}kennenzulernen",
+    r"\bmerci pour (?:la|cette) (?:mise en relation|presentation|intro)\b|\bravie? de (?:faire|vous)",
+    r"\bbedankt voor de (?:introductie|intro|kennismaking)\b|\bleuk (?:je|u) te (?:leren kennen|ontmoeten)",
+    r"\bobrigad[oa] pela (?:apresentacao|intro)\b|\bprazer em conhece",
+)
+
+# A subject that names an introduction: "Dana <> Lee", "Intro: Dana / Lee", "Vorstellung".
+SUBJECT = _any(
+    r"\S\s*(?:<>|<->|<=>|\u2194|\u21c4)\s*\S",
+    r"\b(?:intro|introduction|introducing|meet|vorstellung|kennenlernen|presentacion|presentation|"
+    r"mise en relation|introductie|kennismaking|apresentacao|presentazione)\b",
+    r"\w\s+(?:\+|&|x|/)\s+\w",
+    r"介绍|紹介",
+)
+
+# Someone copied only to be kept informed, who is not one of the people introduced.
+FOR_INFORMATION = _any(
+    r"\bfyi\b",
+    r"\bno action (?:needed|required|necessary)\b",
+    r"\bfor (?:your )?(?:visibility|information|info|reference|awareness|records)\b",
+    r"\bjust so (?:s?he|they|you) (?:has|have|is|are|can)\b",
+    r"\bkeep(?:ing)?\b[^.!?\n]{0,25}\bin the loop\b",
+    r"\bzur (?:info|kenntnis)\b|\bnur zur info\b|\bkein handlungsbedarf\b",
+    r"\bpour (?:info|information)\b|\baucune action\b",
+    r"\bpara (?:tu|su) (?:informacion|conocimiento)\b|\bsolo para que (?:este|estes) al tanto\b",
+    r"\bter (?:info|informatie|kennisname)\b",
+    r"\bpara (?:sua )?(?:informacao|conhecimento)\b",
+)
+
+# The start of a reply's subject, in the prefixes clients use around the world.
+REPLY_SUBJECT = re.compile(
+    r"^\s*(?:re|aw|sv|vs|antw|antwort|ref|rif|res|r|odp|vá|ynt|atb|回复|答复|返信)\s*(?:\[\d+\])?\s*[:：]",
+    re.IGNORECASE,
+)

@@ -1,0 +1,28 @@
+"""The 40 labelled samples in ../shared/samples, classified as labelled, through `intro inspect`'s logic."""
+
+from __future__ import annotations
+
+import pytest
+
+from inbound.classify import classify
+from inbound.parse import parse
+from tests.shared import SAMPLES, need, sample_labels
+
+LABELS = sample_labels()
+SERVICE = ("intro@tally.example",)
+
+
+@pytest.mark.parametrize("name", sorted(LABELS) or ["(no samples)"])
+def test_sample_is_classified_as_labelled(name: str) -> None:
+    need(SAMPLES)
+    label = LABELS[name]
+    found = classify(parse((SAMPLES / name).read_bytes()), label["rcpt"], SERVICE, label["mail_from"])
+    got = {
+        "kind": found.kind,
+        "introducer": found.introducer.email if found.kind == "introduction" and found.introducer else None,
+        "parties": sorted(p.email for p in found.parties) if found.kind == "introduction" else [],
+    }
+    expected = {k: label[k] for k in ("kind", "introducer", "parties")}
+    assert got == expected, f"{name}: {label['note']} ({found.reason})"
+    if label["kind"] == "survey_reply":
+        assert found.answer == label["answer"], label["note"]
