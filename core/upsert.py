@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,4 +16,4 @@ def insert_new(session: Session, model: type, values: dict[str, Any], unique: li
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(model).values(values).on_conflict_do_nothing(index_elements=unique)
-    return session.scalar(stmt.returning(*model.__mapper__.primary_key))
+    return session.scalar(stmt.returning(*inspect(model).primary_key))

@@ -62,7 +62,7 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     schema.ensure_current(engine)
     sources = [mailboxes.open_path(p) for p in paths]
     total = sum(len(s) for s in sources)
-    with click.progressbar(length=total, label="importing", file=click.get_text_stream("stderr"),
-                           show_pos=True) as bar:
+    bar = click.progressbar(length=total, label="importing", file=click.get_text_stream("stderr"), show_pos=True)  # type: ignore[operator]  # mypy misreads click.progressbar's overloads
+    with bar:
         summary = import_messages(engine, config.service.address, sources, progress=bar.update)
     click.echo(summary.describe())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 
 from inbound.parse import body_text, header_text
 from inbound.people import Address, parse_addresses
@@ -111,7 +111,7 @@ def _attached(message: EmailMessage) -> Forwarded | None:
         if part.get_content_type() != "message/rfc822":
             continue
         payload = part.get_payload()
-        inner: Message | None = payload[0] if isinstance(payload, list) and payload else None
+        inner = payload[0] if isinstance(payload, list) and payload else None
         if not isinstance(inner, EmailMessage):
             continue
         return Forwarded(

@@ -31,7 +31,8 @@ INTRODUCING = _any(
     r"\bintroduc(?:e|ing) (?:you|the two of you|both of you|everyone|two)\b",
     r"\b(?:double[- ]opt[- ]in|quick|an?|the|email) intro(?:duction)?\b(?! to)",
     r"\bintroducing\b",
-    r"\b(?:should|must|need to|ought to|have to) (?:really |definitely |absolutely )?(?:meet|know each other|connect|talk)\b",
+    r"\b(?:should|must|need to|ought to|have to) (?:really |definitely |absolutely )?"
+    r"(?:meet|know each other|connect|talk)\b",
     r"\bknow each other\b",
     r"\bconnect(?:ing)? (?:you|the two of you|you two|you both)\b",
     r"\bput(?:ting)? (?:you|the two of you) (?:two |both |all )?(?:in touch|together|in one thread)\b",

@@ -6,6 +6,7 @@ import mailbox
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.errors import UserError
 
@@ -16,14 +17,14 @@ class Source:
 
     path: Path
     kind: str  # "mbox", "maildir" or "eml"
-    keys: tuple[str, ...]
+    keys: tuple[Any, ...]  # mailbox keys (int for mbox, str for Maildir), or file paths
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def __iter__(self) -> Iterator[tuple[str, bytes | None]]:
         """Each message's label and bytes; None for bytes that could not be read."""
-        box: mailbox.Mailbox | None = None
+        box: mailbox.Mailbox[Any] | None = None
         if self.kind == "mbox":
             box = mailbox.mbox(self.path, create=False)
         elif self.kind == "maildir":
@@ -42,15 +43,15 @@ def open_path(path: Path) -> Source:
     """What ``path`` holds: a Maildir, a folder of .eml files, an mbox file, or one .eml file."""
     if path.is_dir():
         if all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
-            box = mailbox.Maildir(path, factory=None, create=False)
-            return Source(path, "maildir", tuple(sorted(box.keys())))
+            maildir = mailbox.Maildir(path, factory=None, create=False)
+            return Source(path, "maildir", tuple(sorted(maildir.keys())))
         files = sorted(str(p) for p in path.rglob("*.eml") if p.is_file())
         return Source(path, "eml", tuple(files))
     with path.open("rb") as f:
         start = f.read(5)
     if start == b"From ":
         box = mailbox.mbox(path, create=False)
-        keys = tuple(str(k) for k in box.keys())
+        keys = tuple(box.keys())
         box.close()
         return Source(path, "mbox", keys)
     if not start:

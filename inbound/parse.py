@@ -117,6 +117,7 @@ def _date(value: str) -> datetime | None:
 
 def body_text(message: EmailMessage, problems: list[str]) -> str:
     """The message's text: its text/plain body, else its HTML body as text, else ""."""
+    part: Message | None
     try:
         part = message.get_body(preferencelist=("plain", "html"))
     except Exception as e:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import email.utils
-from email.header import decode_header, make_header
 from dataclasses import dataclass
+from email.header import decode_header, make_header
 
 from core.addresses import AddressError, normalize_address
 

@@ -1,9 +1,9 @@
 """Line patterns that mark where the new text of a reply ends, for `inbound.quotes`.
 
-Each pattern is matched against one line (or a few joined lines, for attributions that
-clients wrap) whose length the caller has already capped, so none of them can backtrack
-catastrophically: there are no nested quantifiers, and every repetition is bounded or
-followed by a literal that ends it.
+Each pattern is matched against one line, or a few joined lines for attributions that
+clients wrap, and only when that text is at most a few hundred characters long. None has
+nested quantifiers, and searches that scan a line have fixed-width or bounded parts, so
+matching time stays linear and no input can make a pattern backtrack for long.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ ORIGINAL_MESSAGE = re.compile(
 )
 
 # Forwarded-message markers: Gmail ("---------- Forwarded message ---------"), Apple Mail
-# ("Begin forwarded message:"), Thunderbird ("-------- Forwarded Message --------"), Outlook
-# on the web and their translations. The caller parses the forwarded block itself.
+# ("Begin forwarded message:"), Thunderbird ("-------- Forwarded Message --------"), Yahoo
+# ("----- Forwarded Message -----") and their translations. The caller parses the block itself.
 FORWARDED = re.compile(
     r"[\s*_>-]*(?:forwarded message|begin forwarded message|start of forwarded message"
     r"|weitergeleitete nachricht|anfang der weitergeleiteten nachricht|message transféré"
@@ -59,19 +59,23 @@ FORWARDED = re.compile(
 # iPhone" (iOS Mail), "Get Outlook for Android", "Von meinem iPhone gesendet". A comma,
 # semicolon or sentence end after the device name means it is a sentence, not a signature
 # ("Sent from my desk, is much easier ..." in github/email_reply_parser).
-_DEVICE = r"[^,;!?\n]{1,60}"
-MOBILE_SIGNATURE = re.compile(
-    r"[\s(<\[*_]*(?:"
-    r"(?:sent|envoyé|enviado|enviada|inviato|verstuurd|verzonden|gesendet|sendt|skickat|lähetetty"
-    r"|wysłane|wysłano|odesláno|отправлено|надіслано|küldve|gönderildi)"
-    r" (?:from|via|with|using|de|depuis|à partir de|desde|do|da|dal|vanaf|met|von|mit|fra|från|z|с|з|из)"
-    r"\b" + _DEVICE + "|get outlook for " + _DEVICE + "|von meine[mr]? " + _DEVICE + " gesendet"
-    r"|diese nachricht wurde von meinem " + _DEVICE + " gesendet"
-    r"|sent by galaxy|from my iphone|從我的 ?iphone ?傳送|发自我的" + _DEVICE + "|來自我的" + _DEVICE
-    + r"|iphoneから送信|(?:sent|envoyé) (?:from|de) (?:my )?mobile)"
-    r"[\s.)>\]*_]*",
-    re.IGNORECASE,
+_DEVICE = r"[^,;!?\n]{1,80}"
+_SENT = (
+    r"(?:sent|envoyé|enviado|enviada|inviato|verstuurd|verzonden|gesendet|sendt|skickat|lähetetty|wysłane|wysłano"
+    r"|odesláno|отправлено|надіслано|küldve|gönderildi)"
 )
+_FROM = (
+    r"(?:from|via|with|using|de|depuis|à partir de|avec|desde|con|do|com|da|dal|vanaf|met|von|mit|fra|från|z|с|з|из)"
+)
+_MOBILE = [
+    _SENT + " " + _FROM + r"\b" + _DEVICE,  # "Sent from my iPhone", "Envoyé de mon iPhone"
+    "get outlook for " + _DEVICE,  # Outlook for iOS and Android
+    "von meine[mr]? " + _DEVICE + " gesendet",  # German iOS Mail
+    "diese nachricht wurde von meinem " + _DEVICE + " gesendet",  # K-9 Mail
+    "sent by galaxy|from my iphone",
+    "從我的 ?iphone ?傳送|发自我的" + _DEVICE + "|來自我的" + _DEVICE + "|iphoneから送信",
+]
+MOBILE_SIGNATURE = re.compile(r"[\s(<\[*_]*(?:" + "|".join(_MOBILE) + r")[\s.)>\]*_]*", re.IGNORECASE)
 
 # Verbs that close an attribution line ("... wrote:"), in the languages that mail clients
 # localize it to: Gmail, Apple Mail, Thunderbird, Outlook for Mac, K-9, Zimbra, Yahoo.
@@ -96,10 +100,10 @@ ATTRIBUTION_LEAD = re.compile(
     re.IGNORECASE,
 )
 # A date or a time somewhere in the attribution: "18:02", "10.00", "2014", "6/16/2016".
-DATE_OR_TIME = re.compile(r"\d{1,2}[:.h]\d{2}|(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+年")
+DATE_OR_TIME = re.compile(r"\d{1,2}[:.h]\d{2}|(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,4}年")
 DIGIT = re.compile(r"\d")
 # A line that ends a sentence ("... at the office.") but not an abbreviation ("28.", "Apr.").
-SENTENCE_END = re.compile(r"(?:[^\W\d_]{4,}[.!?]|[!?])$")
+SENTENCE_END = re.compile(r"(?:[^\W\d_]{4}[.!?]|[!?])$")
 # The attribution ends with a colon (or "wrote ----" in Zoho Mail, which has none).
 ENDS_WITH_COLON = re.compile(r"[:：]\s*$")
 ENDS_WITH_DASHES = re.compile(r"\s-{2,}\s*$")
@@ -120,7 +124,7 @@ HEADER_FROM = re.compile(
 )
 HEADER_OTHER = re.compile(
     r"\s*[*_]*(?:sent|date|to|cc|bcc|subject|reply-to|gesendet|datum|an|kopie|betreff|antwort an"
-    r"|envoyé(?: le)?|à|a|objet|copie à|sujet|message du|enviado(?: el)?|enviada|fecha|para|asunto"
+    r"|envoyé(?: le)?|à|a|objet|copie à|sujet|message du|enviad[oa](?: el| em)?|fecha|para|asunto"
     r"|verzonden|aan|onderwerp|data|assunto|inviato|oggetto|risposta|wysłano|do|dw|temat|sendt|dato"
     r"|til|kopi|emne|skickat|till|kopia|ämne|lähetetty|vastaanottaja|aihe|elküldve|címzett|tárgy"
     r"|gönderildi|kime|konu|отправлено|дата|кому|копия|тема|надіслано|στάλθηκε|προς|θέμα|发送时间"
@@ -132,14 +136,12 @@ HEADER_OTHER = re.compile(
 
 # Banners that mail gateways prepend to external mail (Microsoft 365, Mimecast, Proofpoint).
 EXTERNAL_BANNER = re.compile(
-    r"[\s*\[]*(?:caution:|\[?external\]|external (?:e-?mail|sender|message)\b|warning: external"
+    r"[\s*\[]*(?:caution:|external\]|external (?:e-?mail|sender|message)\b|warning: external"
     r"|this (?:e-?mail|message) (?:originated|was sent|came) from outside)",
     re.IGNORECASE,
 )
 
 # Any line after which nothing is new text, as one pattern: one match per line keeps a
 # megabyte of short lines fast.
-END_OF_TEXT = re.compile(
-    "|".join(f"(?:{p.pattern})" for p in (FORWARDED, ORIGINAL_MESSAGE, SIGNATURE_DELIMITER, SEPARATOR_LINE, MOBILE_SIGNATURE)),
-    re.IGNORECASE,
-)
+_ENDINGS = (FORWARDED, ORIGINAL_MESSAGE, SIGNATURE_DELIMITER, SEPARATOR_LINE, MOBILE_SIGNATURE)
+END_OF_TEXT = re.compile("|".join(f"(?:{p.pattern})" for p in _ENDINGS), re.IGNORECASE)

@@ -17,8 +17,10 @@ from inbound import quote_markers as m
 # Characters around a line that `str.strip()` keeps: BOM, zero-width space and joiners
 # (Outlook, Zimbra), soft hyphen.
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
-# Attributions wrap over at most this many lines ("On Tue, ..., Name\n<addr>\nwrote:").
+# Attributions wrap over at most this many lines ("On Tue, ..., Name\n<addr>\nwrote:"), and
+# are far shorter than this many characters even with a long display name and address.
 _ATTRIBUTION_LINES = 4
+_ATTRIBUTION_CHARS = 400
 # Lines after "From:" in which another header ("Sent:", "To:", ...) confirms the block.
 _HEADER_LOOKAHEAD = 6
 # Clients wrap quoted text at 72-78 columns; the line above a lost "> " is at least this long.
@@ -42,6 +44,7 @@ def new_text(body: str) -> str:
 def _scan(lines: list[str], texts: list[str]) -> list[str]:
     kept: list[str] = []
     written = 0  # non-blank lines kept so far
+    seam = False  # just dropped a quote: blank lines around it collapse into one
     in_code = False
     i, n = _after_banner(texts), len(texts)
     while i < n:
@@ -52,7 +55,7 @@ def _scan(lines: list[str], texts: list[str]) -> list[str]:
         elif in_code or not text:
             pass
         elif _is_quote(text):
-            i = _quote_end(texts, i)
+            i, seam = _quote_end(texts, i), True
             continue
         elif _ends_text(text) or _is_header_block(texts, i):
             _drop_headers_above(kept)
@@ -65,15 +68,17 @@ def _scan(lines: list[str], texts: list[str]) -> list[str]:
                 # header blocks) is what top-posting clients append, and nothing after it is new.
                 below = _quote_end(texts, after)
                 if written == 0 or not _quotes_a_thread(texts, after, below):
-                    i = below
+                    i, seam = below, True
                     continue
             elif written == 0:
                 # Nothing above it: a bottom-posted reply whose client dropped the "> "
                 # (Discourse corpus, Gmail for Android); the text below is the reply.
-                i = end + 1
+                i, seam = end + 1, True
                 continue
             break
-        kept.append(lines[i])
+        if text or not seam or (kept and kept[-1].strip()):
+            kept.append(lines[i])
+        seam = seam and not text
         written += bool(text)
         i += 1
     return kept
@@ -152,9 +157,11 @@ def _attribution_end(texts: list[str], i: int) -> int:
         return -1
     if m.ATTRIBUTION_LEAD.match(first) or m.ATTRIBUTION_VERB.search(first):
         parts: list[str] = []
+        size = 0
         for j in range(i, min(i + _ATTRIBUTION_LINES, len(texts))):
             text = texts[j]
-            if not text or len(text) > m.MAX_MARKER_LINE:
+            size += len(text)
+            if not text or size > _ATTRIBUTION_CHARS:
                 break
             # A wrapped Gmail address can leave ">:" alone on the last line; other quoted lines are the quote.
             if j > i and _is_quote(text) and not m.ENDS_WITH_COLON.search(text[:12]):

@@ -43,13 +43,13 @@ class SmtpComponent:
         # fix, CVE-2024-27305), and so are lines over 1000 octets (RFC 5321 4.5.3.1.6).
         options: dict[str, Any] = {"ident": IDENT, "data_size_limit": config.smtp.max_message_size}
         lmtp = config.smtp.protocol == "lmtp"
+        self.controller: Controller | UnixSocketController
         if config.smtp.socket:
-            cls = _LmtpUnixController if lmtp else UnixSocketController
-            self.controller: Controller | UnixSocketController = cls(
-                handler, unix_socket=config.smtp.socket, **options)
+            unix = _LmtpUnixController if lmtp else UnixSocketController
+            self.controller = unix(handler, unix_socket=config.smtp.socket, **options)
         else:
-            cls = _LmtpController if lmtp else Controller
-            self.controller = cls(handler, hostname=config.smtp.host, port=config.smtp.port, **options)
+            inet = _LmtpController if lmtp else Controller
+            self.controller = inet(handler, hostname=config.smtp.host, port=config.smtp.port, **options)
 
     @property
     def where(self) -> str:

@@ -30,4 +30,5 @@ def sample_labels() -> dict[str, dict[str, Any]]:
 def corpus_files() -> list[Path]:
     if not CORPORA.is_dir():
         return []
-    return sorted(p for p in CORPORA.rglob("*") if p.is_file() and not p.name.startswith(("LICENSE", "NOTICE", "README")))
+    skip = ("LICENSE", "NOTICE", "README")
+    return sorted(p for p in CORPORA.rglob("*") if p.is_file() and not p.name.startswith(skip))

@@ -85,7 +85,7 @@ def _check_serving(proc: subprocess.Popen[str], smtp_port: int, web_port: int) -
         proc.send_signal(signal.SIGINT)  # Ctrl-C
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err, err
     assert "stopping" in err
 
 
