@@ -49,13 +49,20 @@ def wait_for(port: int, timeout: float = 30) -> None:
     raise SystemExit(f"nothing listening on {port}")
 
 
+def message(tag: int, n: int) -> bytes:
+    """A distinct introduction each time: its own Message-ID, people and subject."""
+    return (SAMPLE.replace(b"<intro-1@", f"<bench-{tag}-{n}@".encode())
+            .replace(b"dana@", f"dana{n}@".encode()).replace(b"lee@", f"lee{n}@".encode())
+            .replace(b"Subject: Dana, meet Lee", f"Subject: Dana, meet Lee ({n})".encode()))
+
+
 def send(args: tuple[int, int, int, int, bool]) -> list[float]:
     """One sender: messages [first, first+count) to port; returns each message's latency."""
     port, first, count, tag, per_connection = args
     latencies = []
     client = None
     for n in range(first, first + count):
-        body = SAMPLE.replace(b"<intro-1@", f"<bench-{tag}-{n}@".encode())
+        body = message(tag, n)
         start = time.perf_counter()
         if client is None:
             client = smtplib.SMTP("127.0.0.1", port)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import signal
-import sys
 import threading
 from importlib.metadata import entry_points
 from typing import Any
@@ -15,7 +14,7 @@ from sqlalchemy import Engine
 
 from core import config as intro_config
 from core import intros as introductions
-from core import schema
+from core import logs, schema
 from core.components import Component, factories
 from core.config import Config
 from core.db import make_engine, transaction
@@ -64,12 +63,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 def setup(ctx: click.Context) -> tuple[Config, Engine]:
     """Load the configuration once, start logging, and open the database."""
     config = intro_config.load(ctx.find_root().obj)
-    logging.basicConfig(level=config.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Alembic narrates every connection at INFO; core.schema says what matters.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    # aiosmtpd logs every command with the addresses in it: personal data, and noise.
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    logs.configure(config.log_level)
     return config, make_engine(config.database.url)
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -55,6 +55,14 @@ def _sqlite_begin(conn: Any) -> None:
     # fails it at once with "database is locked". Writers take the lock up front instead.
     mode = "IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "DEFERRED"
     conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """A Core connection in one write transaction, for hot paths where the ORM's
+    bookkeeping costs more than the work (storing arrivals)."""
+    with engine.execution_options(**{_WRITE: True}).begin() as conn:
+        yield conn
 
 
 @contextmanager

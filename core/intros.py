@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.models import Campaign, InboundMessage, Introduction, IntroductionParty, MessageStatus, Person
@@ -47,10 +47,10 @@ class Facts:
     thread_ids: tuple[str, ...] = ()  # In-Reply-To and References
 
 
-def record(session: Session, message: InboundMessage, facts: Facts) -> Introduction | None:
+def record(session: Session, message: InboundMessage, facts: Facts) -> int | None:
     """Record ``facts`` about a stored ``message`` and mark it processed.
 
-    Returns the introduction it made, if it made a new one.
+    Returns the id of the introduction it made, if it made a new one.
     """
     thread = _thread_introduction(session, facts.thread_ids)
     kind, note, made = facts.kind, facts.note, None
@@ -60,10 +60,11 @@ def record(session: Session, message: InboundMessage, facts: Facts) -> Introduct
             kind, note = "reply", f"introduces no one new in the thread of introduction {same.id}"
         elif same is not None:
             note = f"the same introduction as {same.id}, counted once"
+            message.introduction_id = same.id
         else:
             made = _new_introduction(session, message, facts)
-            thread = made
-    if thread is not None:
+            message.introduction_id = made
+    if thread is not None and message.introduction_id is None:
         message.introduction_id = thread.id
         if kind == "reply" and facts.sender and _is_party(thread, facts.sender.email):
             # A party writing in the thread is the best evidence that the two connected.
@@ -80,35 +81,48 @@ def made_at(date: datetime | None, received_at: datetime) -> datetime:
     return date
 
 
-def campaign_for(session: Session, year: int) -> Campaign:
-    insert_new(session, Campaign, {"year": year, "goal": DEFAULT_GOAL, "name": f"{DEFAULT_GOAL} in {year}"},
-               ["year"])
-    return session.scalars(select(Campaign).where(Campaign.year == year)).one()
+# Statements built once: recording runs for every message, and the ORM's unit of work
+# costs several times the inserts themselves (see bench/smtp_ingest.py).
+_CAMPAIGN_ID = select(Campaign.id).where(Campaign.year == bindparam("year"))
+_PERSON = select(Person.id, Person.display_name).where(Person.email == bindparam("email"))
+_NAME_PERSON = update(Person).where(Person.id == bindparam("pid")).values(display_name=bindparam("name"))
+_INTRODUCTION = insert(Introduction).returning(Introduction.id)
+_PARTY = insert(IntroductionParty)
 
 
-def person_for(session: Session, contact: Contact) -> Person:
-    insert_new(session, Person, {"email": contact.email, "display_name": contact.name, "created_at": utcnow()},
-               ["email"])
-    person = session.scalars(select(Person).where(Person.email == contact.email)).one()
-    if contact.name and not person.display_name:
-        person.display_name = contact.name
-    return person
+def campaign_id_for(session: Session, year: int) -> int:
+    found = session.execute(_CAMPAIGN_ID, {"year": year}).scalar()
+    if found is None:
+        found = insert_new(session, Campaign, {"year": year, "goal": DEFAULT_GOAL,
+                                               "name": f"{DEFAULT_GOAL} in {year}"}, ["year"])
+    return found if found is not None else session.execute(_CAMPAIGN_ID, {"year": year}).scalar_one()
 
 
-def _new_introduction(session: Session, message: InboundMessage, facts: Facts) -> Introduction:
+def person_id_for(session: Session, contact: Contact) -> int:
+    """The id of the person with this address, created (with the display name) if new."""
+    found = session.execute(_PERSON, {"email": contact.email}).first()
+    if found is None:
+        new_id = insert_new(session, Person, {"email": contact.email, "display_name": contact.name,
+                                              "created_at": utcnow()}, ["email"])
+        if new_id is not None:
+            return int(new_id)
+        found = session.execute(_PERSON, {"email": contact.email}).one()  # inserted meanwhile by another node
+    if contact.name and not found.display_name:
+        session.execute(_NAME_PERSON, {"pid": found.id, "name": contact.name})
+    return int(found.id)
+
+
+def _new_introduction(session: Session, message: InboundMessage, facts: Facts) -> int:
     assert facts.introducer is not None
     when = made_at(facts.date, message.received_at)
-    intro = Introduction(
-        campaign=campaign_for(session, when.year),
-        introducer=person_for(session, facts.introducer),
-        inbound_message_id=message.id,
-        subject=facts.subject,
-        made_at=when,
-    )
-    intro.parties = [IntroductionParty(person=person_for(session, p)) for p in facts.parties]
-    session.add(intro)
-    session.flush()
-    return intro
+    intro_id: int = session.execute(_INTRODUCTION, {
+        "campaign_id": campaign_id_for(session, when.year),
+        "introducer_id": person_id_for(session, facts.introducer),
+        "inbound_message_id": message.id, "subject": facts.subject, "made_at": when, "recorded_at": utcnow(),
+    }).scalar_one()
+    people = {person_id_for(session, p) for p in facts.parties}
+    session.execute(_PARTY, [{"introduction_id": intro_id, "person_id": pid} for pid in sorted(people)])
+    return intro_id
 
 
 def _thread_introduction(session: Session, thread_ids: tuple[str, ...]) -> Introduction | None:
@@ -132,14 +146,21 @@ def _same_introduction(session: Session, facts: Facts, thread: Introduction | No
     if thread is not None and people <= _people(thread):
         return thread
     subject = normalize_subject(facts.subject)
-    candidates = session.scalars(
-        select(Introduction).join(Person, Introduction.introducer_id == Person.id)
+    # Subjects first (one light query), then the people of the few that match.
+    recent = session.execute(
+        select(Introduction.id, Introduction.subject).join(Person, Introduction.introducer_id == Person.id)
         .where(Person.email == facts.introducer.email)
-        .order_by(Introduction.id.desc()).limit(200)
+        .order_by(Introduction.id.desc()).limit(500)
     )
-    for intro in candidates:
-        if {p.person.email for p in intro.parties} == people and normalize_subject(intro.subject) == subject:
-            return intro
+    for intro_id, intro_subject in recent:
+        if normalize_subject(intro_subject) != subject:
+            continue
+        party_emails = session.scalars(
+            select(Person.email).join(IntroductionParty, IntroductionParty.person_id == Person.id)
+            .where(IntroductionParty.introduction_id == intro_id)
+        )
+        if set(party_emails) == people:
+            return session.get_one(Introduction, intro_id)
     return None
 
 
@@ -176,6 +197,16 @@ def listing(session: Session, year: int | None = None) -> Iterator[dict[str, Any
             "campaign": intro.campaign.year,
             "message_id": message_id,
         }
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """The newest stored message's id, and when the oldest unprocessed one arrived."""
+    newest = session.scalar(select(func.max(InboundMessage.id))) or 0
+    oldest = session.scalar(
+        select(InboundMessage.received_at).where(InboundMessage.status == MessageStatus.NEW)
+        .order_by(InboundMessage.id).limit(1)
+    )
+    return newest, oldest
 
 
 def unprocessed_ids(session: Session, limit: int = 100) -> list[int]:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from core.db import transaction
+from core.db import write_connection
 from core.models import InboundMessage, MessageStatus
 from core.timeutil import utcnow
 from core.upsert import insert_new
@@ -36,15 +36,13 @@ def store(engine: Engine, arrivals: list[Arrival]) -> list[int | None]:
     When this returns, every message is durable (or was already stored under the same
     Message-ID); when it raises, none of them was stored.
     """
-    ids: list[int | None] = []
-    with transaction(engine, write=True) as session:
-        for a in arrivals:
-            row = {
-                "raw": a.raw, "size": len(a.raw), "mail_from": a.mail_from,
-                "rcpt_to": list(a.rcpt_to), "peer": a.peer, "message_id": a.message_id,
-                "received_at": a.received_at, "status": MessageStatus.NEW,
-            }
-            # The same Message-ID twice (CC plus BCC, a retry, a re-import) counts once.
-            ids.append(insert_new(session, InboundMessage, row, ["message_id"]))
-    return ids
-
+    with write_connection(engine) as conn:
+        # The same Message-ID twice (CC plus BCC, a retry, a re-import) counts once.
+        return [
+            insert_new(conn, InboundMessage, {
+                "raw": a.raw, "size": len(a.raw), "mail_from": a.mail_from, "rcpt_to": list(a.rcpt_to),
+                "peer": a.peer, "message_id": a.message_id, "received_at": a.received_at,
+                "status": MessageStatus.NEW,
+            }, ["message_id"])
+            for a in arrivals
+        ]

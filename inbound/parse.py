@@ -13,7 +13,9 @@ import email.utils
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
+from functools import lru_cache
 
 from inbound.html_text import html_to_text
 from inbound.people import Address, parse_addresses
@@ -45,9 +47,22 @@ class Parsed:
         return self.to + self.cc
 
 
+_REGISTRY = HeaderRegistry()
+
+
+@lru_cache(maxsize=4096)
+def _header(name: str, value: str) -> BaseHeader:
+    # The default policy parses a header anew on every access, and the classifier reads
+    # several headers more than once: this keeps one parse per header value.
+    return _REGISTRY(name, value)
+
+
+POLICY = email.policy.default.clone(header_factory=_header)
+
+
 def parse(raw: bytes) -> Parsed:
     """Parse ``raw`` (any bytes at all) into a ``Parsed``; never raises."""
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message = email.message_from_bytes(raw, policy=POLICY)
     assert isinstance(message, EmailMessage)
     problems: list[str] = []
     to, bad_to = parse_addresses(header_text(message, "To"))

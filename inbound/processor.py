@@ -1,6 +1,6 @@
 """Processing stored messages after they were acknowledged: parse, classify, record.
 
-Runs off the SMTP transaction, in its own thread, from the database: whatever was
+Runs off the SMTP transaction, in a process of its own, from the database: whatever was
 stored but not processed when the process died is simply still NEW after a restart.
 A message that makes processing raise is marked FAILED with the error, and the
 processor goes on with the next; a database outage is not the message's fault, so
@@ -10,14 +10,22 @@ then the message stays NEW and is tried again.
 from __future__ import annotations
 
 import logging
-import threading
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 
+from core import logs
 from core.config import Config
-from core.db import transaction
-from core.intros import Contact, Facts, record, unprocessed_ids
+from core.db import make_engine, transaction
+from core.intros import Contact, Facts, backlog, record, unprocessed_ids
 from core.models import InboundMessage, MessageStatus
 from core.timeutil import utcnow
 from inbound.classify import Classification, classify
@@ -28,6 +36,15 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # how soon a newly stored message is processed
 RETRY_SECONDS = 5.0  # after a database error
+QUIET_SECONDS = 0.2  # while messages are arriving, look again this much later
+MAX_DEFER = timedelta(seconds=30)  # but never leave a message unprocessed for longer
+NICENESS = 10  # below the SMTP server: see ProcessorComponent
+
+
+class EventLike(Protocol):
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 def facts(parsed: Parsed, found: Classification) -> Facts:
@@ -47,75 +64,159 @@ def _contact(address: Address | None) -> Contact | None:
     return Contact(address.email, address.name) if address else None
 
 
+BATCH = 50  # messages recorded per write transaction: one lock and one fsync for all
+
+
 def process(engine: Engine, message_id: int, service: tuple[str, ...]) -> str | None:
-    """Process one stored message; return its kind, "failed", or None if it was not NEW
-    (processed elsewhere, or gone)."""
+    """Process one stored message; return its kind, "failed", or None if it was not NEW."""
+    return process_batch(engine, [message_id], service).get(message_id)
+
+
+def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...]) -> dict[int, str]:
+    """Process the NEW messages among ``ids``; return each processed one's kind (or "failed").
+
+    Parsing and classifying happen outside any transaction; recording all of them then
+    takes one short write transaction, so the SMTP server's commits rarely wait for it.
+    """
     with transaction(engine) as session:
+        rows = session.execute(
+            select(InboundMessage.id, InboundMessage.raw, InboundMessage.rcpt_to, InboundMessage.mail_from)
+            .where(InboundMessage.id.in_(ids), InboundMessage.status == MessageStatus.NEW)
+            .order_by(InboundMessage.id)
+        ).all()
+    found: dict[int, Facts | Exception] = {}
+    for message_id, raw, rcpt_to, mail_from in rows:
+        try:
+            parsed = parse(raw)
+            found[message_id] = facts(parsed, classify(parsed, tuple(rcpt_to), service, mail_from))
+        except Exception as e:
+            log.exception("processing message %s failed; marked failed", message_id)
+            found[message_id] = e
+    try:
+        with transaction(engine, write=True) as session:
+            return _record_all(session, found)
+    except (OperationalError, InterfaceError):
+        raise  # the database is down or locked: not the messages' fault, so they stay NEW
+    except Exception:
+        if len(found) == 1:
+            [(message_id, _)] = found.items()
+            log.exception("recording message %s failed; marked failed", message_id)
+            return _mark_failed(engine, message_id, sys.exc_info()[1])
+        # One bad message must not hold back the others: record them one by one.
+        kinds: dict[int, str] = {}
+        for message_id in found:
+            kinds.update(process_batch(engine, [message_id], service))
+        return kinds
+
+
+def _record_all(session: Session, found: dict[int, Facts | Exception]) -> dict[int, str]:
+    kinds: dict[int, str] = {}
+    for message_id, outcome in found.items():
+        # SKIP LOCKED: another node processing the same message at the same moment wins.
+        row = session.scalars(
+            select(InboundMessage).where(InboundMessage.id == message_id, InboundMessage.status == MessageStatus.NEW)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            continue
+        if isinstance(outcome, Exception):
+            _fail(row, outcome)
+        else:
+            record(session, row, outcome)
+        kinds[message_id] = row.kind or "failed"
+    return kinds
+
+
+def _fail(row: InboundMessage, error: BaseException | None) -> None:
+    row.status, row.processed_at = MessageStatus.FAILED, utcnow()
+    row.error = f"{type(error).__name__}: {error}" if error else "unknown error"
+
+
+def _mark_failed(engine: Engine, message_id: int, error: BaseException | None) -> dict[int, str]:
+    with transaction(engine, write=True) as session:
         row = session.get(InboundMessage, message_id)
         if row is None or row.status != MessageStatus.NEW:
-            return None
-        raw, rcpt_to, mail_from = row.raw, tuple(row.rcpt_to), row.mail_from
-    try:
-        parsed = parse(raw)
-        found = facts(parsed, classify(parsed, rcpt_to, service, mail_from))
-        with transaction(engine, write=True) as session:
-            # SKIP LOCKED: another node processing the same message at the same moment wins.
-            row = session.scalars(
-                select(InboundMessage).where(InboundMessage.id == message_id,
-                                             InboundMessage.status == MessageStatus.NEW)
-                .with_for_update(skip_locked=True)
-            ).first()
-            if row is None:
-                return None
-            record(session, row, found)
-            return row.kind
-    except (OperationalError, InterfaceError):
-        raise  # the database is down or locked: not the message's fault, so it stays NEW
-    except Exception as e:
-        log.exception("processing message %s failed; marked failed", message_id)
-        with transaction(engine, write=True) as session:
-            row = session.get_one(InboundMessage, message_id)
-            row.status, row.error, row.processed_at = MessageStatus.FAILED, f"{type(e).__name__}: {e}", utcnow()
-        return "failed"
+            return {}
+        _fail(row, error)
+    return {message_id: "failed"}
 
 
-def process_pending(engine: Engine, service: tuple[str, ...], stop: threading.Event | None = None) -> int:
+def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | None = None) -> int:
     """Process every NEW message; return how many were processed."""
     done = 0
     while stop is None or not stop.is_set():
         with transaction(engine) as session:
-            ids = unprocessed_ids(session)
+            ids = unprocessed_ids(session, BATCH)
         if not ids:
             break
-        for message_id in ids:
-            done += process(engine, message_id, service) is not None
+        done += len(process_batch(engine, ids, service))
     return done
 
 
 class ProcessorComponent:
+    """Processing in a child process of its own, at a lower CPU priority.
+
+    Parsing and classifying is CPU work; in the SMTP server's process it would hold the
+    interpreter lock the protocol needs, and every sender would wait for it. In its own
+    process, niced, it uses the CPU the front door leaves over and catches up when the
+    burst is over: acknowledging comes first, understanding can wait a moment.
+    """
+
     name = "processor"
 
     def __init__(self, config: Config, engine: Engine) -> None:
-        self.engine = engine
-        self.service = config.service.address
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="processor", daemon=True)
+        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        self._stop = context.Event()
+        self._process = context.Process(target=_child, args=(config, self._stop), name="intro-processor",
+                                        daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
+        self._process.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=30)
+        self._process.join(timeout=30)
+        if self._process.is_alive():
+            log.warning("processor did not stop within 30 s; terminating it")
+            self._process.terminate()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                process_pending(self.engine, self.service, self._stop)
-                self._stop.wait(POLL_SECONDS)
-            except (OperationalError, InterfaceError) as e:
-                log.warning("processor: database unavailable (%s); retrying in %ss", e.orig, RETRY_SECONDS)
-                self._stop.wait(RETRY_SECONDS)
-            except Exception:  # never let the thread die: nothing would process mail again
-                log.exception("processor: unexpected error; retrying in %ss", RETRY_SECONDS)
-                self._stop.wait(RETRY_SECONDS)
+
+def _child(config: Config, stop: EventLike) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    os.nice(NICENESS)
+    logs.configure(config.log_level)
+    engine = make_engine(config.database.url)
+    parent = os.getppid()
+    try:
+        run(engine, config.service.address, stop, orphaned=lambda: os.getppid() != parent)
+    finally:
+        engine.dispose()
+
+
+def run(engine: Engine, service: tuple[str, ...], stop: EventLike,
+        orphaned: Callable[[], bool] = lambda: False) -> None:
+    """Process messages as they arrive until ``stop`` is set (or the parent is gone).
+
+    Ingest first: while messages are still arriving, processing waits, because on SQLite
+    its write transactions would make the SMTP server's commits (and so every sender)
+    wait. It waits at most MAX_DEFER, so a steady stream is still processed.
+    """
+    seen = -1
+    while not stop.is_set() and not orphaned():
+        try:
+            with transaction(engine) as session:
+                newest, oldest = backlog(session)
+                ids = unprocessed_ids(session, BATCH) if oldest else []
+            arriving, seen = newest != seen, newest
+            if not ids:
+                stop.wait(POLL_SECONDS)
+            elif arriving and oldest and utcnow() - oldest < MAX_DEFER:
+                stop.wait(QUIET_SECONDS)
+            else:
+                process_batch(engine, ids, service)
+        except (OperationalError, InterfaceError) as e:
+            log.warning("processor: database unavailable (%s); retrying in %ss", e.orig, RETRY_SECONDS)
+            stop.wait(RETRY_SECONDS)
+        except Exception:  # never let the loop die: nothing would process mail again
+            log.exception("processor: unexpected error; retrying in %ss", RETRY_SECONDS)
+            stop.wait(RETRY_SECONDS)
