@@ -20,11 +20,11 @@ Emoji: 👍 (and ✅, 👌) alone is yes, 👎 alone is no; beside words they co
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from inbound import answer_phrases as phrases
+from inbound.folding import fold as base_fold
 
 Answer = Literal["yes", "no", "not_yet"]
 Kind = Literal["weak", "strong", "hedge", "neutral"]
@@ -45,11 +45,8 @@ _SEPARATORS = frozenset({"--", "__", "___", "\u2014"})  # "-- " is stripped to "
 
 
 def fold(text: str) -> str:
-    """Casefolded, without accents or invisible format characters: "NÃO ❤" -> "nao ❤"."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    # Cf covers the BOM, zero-width spaces and joiners and soft hyphens that mail clients leave.
-    text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
-    return _REPEATS.sub(r"\1", _APOSTROPHES.sub("'", text))
+    """Folded (see inbound.folding), with one apostrophe and stretched words shortened: "NÃO ❤" -> "nao ❤"."""
+    return _REPEATS.sub(r"\1", _APOSTROPHES.sub("'", base_fold(text)))
 
 
 def _key(phrase: str) -> str:

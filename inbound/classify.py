@@ -15,8 +15,9 @@ from typing import Literal
 
 from inbound.answers import read_answer
 from inbound.automatic import detect
+from inbound.folding import fold
 from inbound.forwarded import FORWARD_SUBJECT, Forwarded, find_forwarded
-from inbound.intro_phrases import FOR_INFORMATION, INTRODUCING, REPLY_SUBJECT, SUBJECT, THANKING, fold
+from inbound.intro_phrases import FOR_INFORMATION, INTRODUCING, REPLY_SUBJECT, SUBJECT, THANKING
 from inbound.parse import Parsed
 from inbound.people import Address
 from inbound.policy import base_address

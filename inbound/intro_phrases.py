@@ -9,13 +9,6 @@ act of introducing ("meet", "vorstellen", "je vous présente"), not of talking a
 from __future__ import annotations
 
 import re
-import unicodedata
-
-
-def fold(text: str) -> str:
-    """Lowercase, without accents, one space between words: "Présenter" -> "presenter"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _any(*patterns: str) -> re.Pattern[str]:
