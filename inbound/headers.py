@@ -17,7 +17,10 @@ def _header(raw: bytes, name: str) -> str | None:
     end = raw.find(b"\r\n\r\n")
     if end < 0:
         end = raw.find(b"\n\n")
-    value = _PARSER.parsebytes(raw if end < 0 else raw[:end]).get(name)
+    try:
+        value = _PARSER.parsebytes(raw if end < 0 else raw[:end]).get(name)
+    except Exception:  # this runs before the 250: no input may stop a message being stored
+        return None
     return None if value is None else str(value)
 
 
