@@ -64,12 +64,27 @@ class RelayConfig:
     # Empty host: nothing goes to the network, messages are written to `outbox` instead.
     host: str = ""
     port: int = _setting(587, values.port)
+    # "starttls" (RFC 3207, port 587), "tls" (implicit TLS, port 465) or "none" (a local MTA).
+    security: str = _setting("starttls", values.one_of("starttls", "tls", "none"))
+    username: str = ""  # AUTH only when set
+    password: str = ""
     outbox: str = "outbox"
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    from_name: str = "intro"  # display name on outgoing mail; the address is the first service address
+    # A folder whose files replace those of templates/email/ with the same name.
+    templates: str = ""
 
 
 @dataclass(frozen=True)
 class FollowupConfig:
     delay: timedelta = timedelta(days=14)
+    # After the first mail, one reminder to those who have not answered; "0": none.
+    reminder: timedelta = timedelta(days=7)
+    # Introductions older than this when recorded (a backfilled mailbox) get no follow-up.
+    max_age: timedelta = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,7 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     web: WebConfig = field(default_factory=WebConfig)
     relay: RelayConfig = field(default_factory=RelayConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
     followup: FollowupConfig = field(default_factory=FollowupConfig)
 
     @property

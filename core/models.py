@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -122,6 +123,8 @@ class InboundMessage(Base):
     status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default=MessageStatus.NEW)
     kind: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)  # why it was classified so, in a few words
+    # An answer by reply that could not be read with confidence: a person should look.
+    needs_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None]
     # The introduction this message made, or whose thread it belongs to.
@@ -178,8 +181,15 @@ class FollowUp(Base):
         ForeignKey("introduction_parties.id", ondelete="CASCADE"), unique=True
     )
     status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
+    # Random and unguessable: replies come back to intro+f-<tag>@, bounces to intro+b-<tag>@.
+    tag: Mapped[str] = mapped_column(String(40), unique=True)
     due_at: Mapped[datetime]
+    # Set when a scheduler takes it, before sending; never cleared. A claim without a
+    # sent_at means the sender died mid-way: it is not sent again (at most once).
+    claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]  # after a temporary failure, not before
+    reminder_claimed_at: Mapped[datetime | None]
     reminder_sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -47,7 +47,7 @@ def test_a_whole_introduction_round_trips(engine: Engine) -> None:
         for email in ("dana@example.net", "lee@example.org"):
             intro.parties.append(IntroductionParty(person=Person(email=email)))
         s.flush()
-        followup = FollowUp(party=intro.parties[0], due_at=intro.made_at + timedelta(days=14))
+        followup = FollowUp(party=intro.parties[0], due_at=intro.made_at + timedelta(days=14), tag="t1")
         s.add(followup)
         s.flush()
         s.add(Answer(followup_id=followup.id, value=AnswerValue.HELPED, source="web"))
@@ -85,11 +85,11 @@ def test_one_followup_per_party(engine: Engine) -> None:
         intro = _intro(s)
         intro.parties.append(IntroductionParty(person=Person(email="dana@example.net")))
         s.flush()
-        s.add(FollowUp(party=intro.parties[0], due_at=intro.made_at))
+        s.add(FollowUp(party=intro.parties[0], due_at=intro.made_at, tag="t1"))
     with pytest.raises(IntegrityError):
         with transaction(engine, write=True) as s:
             party = s.scalars(select(IntroductionParty)).one()
-            s.add(FollowUp(party=party, due_at=datetime.now(UTC)))
+            s.add(FollowUp(party=party, due_at=datetime.now(UTC), tag="t2"))
 
 
 def test_a_person_is_introduced_once_per_introduction(engine: Engine) -> None:
