@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from core.models import Campaign, InboundMessage, Introduction, IntroductionParty, MessageStatus, Person
+from core.answers import opt_out, record_answer
+from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Timing, by_tag, schedule
+from core.models import (
+    AnswerValue,
+    Campaign,
+    InboundMessage,
+    Introduction,
+    IntroductionParty,
+    MessageStatus,
+    Person,
+)
 from core.timeutil import utcnow
 from core.upsert import insert_new
 
@@ -45,13 +55,22 @@ class Facts:
     introducer: Contact | None = None
     parties: tuple[Contact, ...] = ()
     thread_ids: tuple[str, ...] = ()  # In-Reply-To and References
+    # The follow-up tags of the service addresses it was sent to, by prefix (core.followups).
+    tags: dict[str, str] = field(default_factory=dict)
+    answer: str | None = None  # survey_reply: "yes", "no", "not_yet", or None when unclear
+    comment: str = ""  # survey_reply: the new text of the reply
+    permanent: bool | None = None  # bounce: a hard failure
 
 
-def record(session: Session, message: InboundMessage, facts: Facts) -> int | None:
-    """Record ``facts`` about a stored ``message`` and mark it processed.
+def record(session: Session, message: InboundMessage, facts: Facts, timing: Timing | None = None) -> int | None:
+    """Record ``facts`` about a stored ``message`` and mark it processed; with ``timing``,
+    schedule the follow-ups of a new introduction.
 
     Returns the id of the introduction it made, if it made a new one.
     """
+    if facts.kind in ("survey_reply", "bounce") or UNSUBSCRIBE_TAG in facts.tags:
+        _record_followup_mail(session, message, facts)
+        return None
     thread = _thread_introduction(session, facts.thread_ids)
     kind, note, made = facts.kind, facts.note, None
     if kind == "introduction":
@@ -64,6 +83,8 @@ def record(session: Session, message: InboundMessage, facts: Facts) -> int | Non
         else:
             made = _new_introduction(session, message, facts)
             message.introduction_id = made
+            if timing is not None:
+                schedule(session, made, made_at(facts.date, message.received_at), timing, utcnow())
     if thread is not None and message.introduction_id is None:
         message.introduction_id = thread.id
         if kind == "reply" and facts.sender and _is_party(thread, facts.sender.email):
@@ -72,6 +93,40 @@ def record(session: Session, message: InboundMessage, facts: Facts) -> int | Non
     message.kind, message.note = kind, note
     message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
     return made
+
+
+_ANSWERS = {"yes": AnswerValue.HELPED, "no": AnswerValue.NO, "not_yet": AnswerValue.NOT_YET}
+
+
+def _record_followup_mail(session: Session, message: InboundMessage, facts: Facts) -> None:
+    """Mail that came back to a follow-up's tagged addresses: an answer, a bounce, an opt-out."""
+    note, kind = facts.note, facts.kind
+    if UNSUBSCRIBE_TAG in facts.tags and kind not in ("bounce", "auto_reply"):
+        # RFC 2369/8058: mail to the List-Unsubscribe mailto address means "stop".
+        followup = by_tag(session, facts.tags[UNSUBSCRIBE_TAG])
+        if followup is not None:
+            opt_out(session, followup.party.person_id)
+            note = "asked by mail to stop all mail: opted out"
+        else:
+            note = "sent to an unsubscribe address that names no follow-up"
+    elif kind == "bounce":
+        followup = by_tag(session, facts.tags.get(BOUNCE_TAG, ""))
+        if followup is not None and facts.permanent is not False:
+            person = followup.party.person
+            person.bouncing_since = person.bouncing_since or utcnow()
+            note = f"{note}; the follow-up to {person.email} bounced: no more mail to that address"
+    elif kind == "survey_reply":
+        followup = by_tag(session, facts.tags.get(ANSWER_TAG, ""))
+        if followup is None:
+            note = "sent to a follow-up address that names no follow-up: not an answer"
+        elif facts.answer in _ANSWERS:
+            record_answer(session, followup.id, _ANSWERS[facts.answer], facts.comment, source="reply")
+            note = f"answered {facts.answer!r} by mail"
+        else:
+            message.needs_review = True
+            note = "an answer by mail that could not be read with confidence: filed for review"
+    message.kind, message.note = kind, note
+    message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
 
 
 def made_at(date: datetime | None, received_at: datetime) -> datetime:

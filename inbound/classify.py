@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from core.followups import ANSWER_TAG
 from inbound.answers import read_answer
 from inbound.automatic import detect
 from inbound.folding import fold
@@ -26,8 +27,6 @@ from inbound.quotes import new_text
 Kind = Literal["introduction", "reply", "survey_reply", "auto_reply", "bounce", "other"]
 Answer = Literal["yes", "no", "not_yet"]
 
-# Follow-ups are sent with Reply-To: intro+f-<token>@domain; answers come back to it.
-FOLLOWUP_TAG_PREFIX = "f-"
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
@@ -40,6 +39,8 @@ class Classification:
     answer: Answer | None = None  # survey_reply only: did the connection help?
     tag: str | None = None  # survey_reply only: the tag of the address it was sent to
     failed_recipients: tuple[str, ...] = ()  # bounce only
+    permanent: bool | None = None  # bounce only: a hard failure (None: cannot tell)
+    text: str = ""  # survey_reply only: the new text, kept as the answer's comment
 
 
 def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...],
@@ -50,13 +51,14 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
     if automatic is not None:
         if automatic.kind == "bulk":  # newsletters and list mail: never an introduction
             return Classification("other", automatic.reason)
-        return Classification(automatic.kind, automatic.reason, failed_recipients=automatic.failed_recipients)
+        return Classification(automatic.kind, automatic.reason, failed_recipients=automatic.failed_recipients,
+                              permanent=automatic.permanent)
 
-    tag = followup_tag(rcpt_to, service)
+    tag = service_tag(rcpt_to, service, ANSWER_TAG)
     written = new_text(parsed.text)
     if tag is not None:
-        return Classification("survey_reply", f"sent to the follow-up address +{tag}",
-                              answer=read_answer(written), tag=tag)
+        return Classification("survey_reply", f"sent to the follow-up address +{ANSWER_TAG}{tag}",
+                              answer=read_answer(written), tag=tag, text=written)
 
     introducer = parsed.from_
     if introducer is None:
@@ -82,14 +84,14 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
     return Classification("other", "no introduction found")
 
 
-def followup_tag(rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...]) -> str | None:
-    """The follow-up tag of the first recipient like intro+f-TOKEN@domain, if any."""
+def service_tag(rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...], prefix: str) -> str | None:
+    """The tag of the first recipient like intro+<prefix>TAG@domain (without the prefix), if any."""
     for rcpt in rcpt_to:
-        local, _, domain = rcpt.lower().rpartition("@")
+        local = rcpt.lower().rpartition("@")[0]
         if "+" in local and base_address(rcpt) in service:
             tag = local.split("+", 1)[1]
-            if tag.startswith(FOLLOWUP_TAG_PREFIX) and len(tag) > len(FOLLOWUP_TAG_PREFIX):
-                return tag
+            if tag.startswith(prefix) and len(tag) > len(prefix):
+                return tag[len(prefix):]
     return None
 
 

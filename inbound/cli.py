@@ -15,6 +15,7 @@ from inbound import mailboxes
 from inbound.classify import classify
 from inbound.importer import import_messages
 from inbound.parse import parse
+from inbound.processor import timing
 
 
 @click.command()
@@ -64,5 +65,6 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     total = sum(len(s) for s in sources)
     bar = click.progressbar(length=total, label="importing", file=click.get_text_stream("stderr"), show_pos=True)  # type: ignore[operator]  # mypy misreads click.progressbar's overloads
     with bar:
-        summary = import_messages(engine, config.service.address, sources, progress=bar.update)
+        summary = import_messages(engine, config.service.address, sources, progress=bar.update,
+                                  timing=timing(config))
     click.echo(summary.describe())

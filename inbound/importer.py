@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from core.followups import Timing
 from core.messages import Arrival, arrival, store
 from inbound.headers import message_id, return_path
 from inbound.mailboxes import Source
-from inbound.processor import process
+from inbound.processor import process_batch
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ class Summary:
 
 
 def import_messages(engine: Engine, service: tuple[str, ...], sources: Iterable[Source],
-                    progress: Callable[[int], object] = lambda n: None) -> Summary:
+                    progress: Callable[[int], object] = lambda n: None, timing: Timing | None = None) -> Summary:
     summary = Summary()
     batch: list[Arrival] = []
     for source in sources:
@@ -47,21 +48,20 @@ def import_messages(engine: Engine, service: tuple[str, ...], sources: Iterable[
             # As if it had been sent to the service: a backfilled Sent folder never was.
             batch.append(arrival(raw, return_path(raw), list(service[:1]), PEER, message_id(raw)))
             if len(batch) >= BATCH:
-                _flush(engine, service, batch, summary)
-    _flush(engine, service, batch, summary)
+                _flush(engine, service, batch, summary, timing)
+    _flush(engine, service, batch, summary, timing)
     return summary
 
 
-def _flush(engine: Engine, service: tuple[str, ...], batch: list[Arrival], summary: Summary) -> None:
+def _flush(engine: Engine, service: tuple[str, ...], batch: list[Arrival], summary: Summary,
+           timing: Timing | None) -> None:
     if not batch:
         return
     ids = store(engine, batch)
     batch.clear()
-    for stored_id in ids:
-        if stored_id is None:
-            summary.duplicates += 1
-            continue
-        summary.new += 1
-        kind = process(engine, stored_id, service)
-        summary.introductions += kind == "introduction"
-        summary.failed += kind == "failed"
+    new = [i for i in ids if i is not None]
+    summary.duplicates += len(ids) - len(new)
+    summary.new += len(new)
+    kinds = process_batch(engine, new, service, timing).values()
+    summary.introductions += sum(k == "introduction" for k in kinds)
+    summary.failed += sum(k == "failed" for k in kinds)

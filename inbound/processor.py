@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 from core import logs
 from core.config import Config
 from core.db import make_engine, transaction
+from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Timing
 from core.intros import Contact, Facts, backlog, record, unprocessed_ids
 from core.models import InboundMessage, MessageStatus
 from core.timeutil import utcnow
-from inbound.classify import Classification, classify
+from inbound.classify import Classification, classify, service_tag
 from inbound.parse import Parsed, parse
 from inbound.people import Address
 
@@ -47,7 +48,10 @@ class EventLike(Protocol):
     def wait(self, timeout: float | None = None) -> bool: ...
 
 
-def facts(parsed: Parsed, found: Classification) -> Facts:
+def facts(parsed: Parsed, found: Classification, rcpt_to: tuple[str, ...] = (),
+          service: tuple[str, ...] = ()) -> Facts:
+    tags = {prefix: tag for prefix in (ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG)
+            if (tag := service_tag(rcpt_to, service, prefix)) is not None}
     return Facts(
         kind=found.kind,
         note=found.reason,
@@ -57,7 +61,15 @@ def facts(parsed: Parsed, found: Classification) -> Facts:
         introducer=_contact(found.introducer),
         parties=tuple(Contact(p.email, p.name) for p in found.parties),
         thread_ids=parsed.in_reply_to + parsed.references,
+        tags=tags,
+        answer=found.answer,
+        comment=found.text,
+        permanent=found.permanent,
     )
+
+
+def timing(config: Config) -> Timing:
+    return Timing(config.followup.delay, config.followup.reminder, config.followup.max_age)
 
 
 def _contact(address: Address | None) -> Contact | None:
@@ -67,12 +79,16 @@ def _contact(address: Address | None) -> Contact | None:
 BATCH = 50  # messages recorded per write transaction: one lock and one fsync for all
 
 
-def process(engine: Engine, message_id: int, service: tuple[str, ...]) -> str | None:
-    """Process one stored message; return its kind, "failed", or None if it was not NEW."""
-    return process_batch(engine, [message_id], service).get(message_id)
+def process(engine: Engine, message_id: int, service: tuple[str, ...], timing: Timing | None = None) -> str | None:
+    """Process one stored message; return its kind, "failed", or None if it was not NEW.
+
+    With ``timing``, a new introduction's follow-ups are scheduled.
+    """
+    return process_batch(engine, [message_id], service, timing).get(message_id)
 
 
-def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...]) -> dict[int, str]:
+def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
+                  timing: Timing | None = None) -> dict[int, str]:
     """Process the NEW messages among ``ids``; return each processed one's kind (or "failed").
 
     Parsing and classifying happen outside any transaction; recording all of them then
@@ -88,13 +104,14 @@ def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...]) -> d
     for message_id, raw, rcpt_to, mail_from in rows:
         try:
             parsed = parse(raw)
-            found[message_id] = facts(parsed, classify(parsed, tuple(rcpt_to), service, mail_from))
+            found[message_id] = facts(parsed, classify(parsed, tuple(rcpt_to), service, mail_from),
+                                      tuple(rcpt_to), service)
         except Exception as e:
             log.exception("processing message %s failed; marked failed", message_id)
             found[message_id] = e
     try:
         with transaction(engine, write=True) as session:
-            return _record_all(session, found)
+            return _record_all(session, found, timing)
     except (OperationalError, InterfaceError):
         raise  # the database is down or locked: not the messages' fault, so they stay NEW
     except Exception:
@@ -105,11 +122,11 @@ def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...]) -> d
         # One bad message must not hold back the others: record them one by one.
         kinds: dict[int, str] = {}
         for message_id in found:
-            kinds.update(process_batch(engine, [message_id], service))
+            kinds.update(process_batch(engine, [message_id], service, timing))
         return kinds
 
 
-def _record_all(session: Session, found: dict[int, Facts | Exception]) -> dict[int, str]:
+def _record_all(session: Session, found: dict[int, Facts | Exception], timing: Timing | None) -> dict[int, str]:
     kinds: dict[int, str] = {}
     for message_id, outcome in found.items():
         # SKIP LOCKED: another node processing the same message at the same moment wins.
@@ -122,7 +139,7 @@ def _record_all(session: Session, found: dict[int, Facts | Exception]) -> dict[i
         if isinstance(outcome, Exception):
             _fail(row, outcome)
         else:
-            record(session, row, outcome)
+            record(session, row, outcome, timing)
         kinds[message_id] = row.kind or "failed"
     return kinds
 
@@ -141,7 +158,8 @@ def _mark_failed(engine: Engine, message_id: int, error: BaseException | None) -
     return {message_id: "failed"}
 
 
-def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | None = None) -> int:
+def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | None = None,
+                    timing: Timing | None = None) -> int:
     """Process every NEW message; return how many were processed."""
     done = 0
     while stop is None or not stop.is_set():
@@ -149,7 +167,7 @@ def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | 
             ids = unprocessed_ids(session, BATCH)
         if not ids:
             break
-        done += len(process_batch(engine, ids, service))
+        done += len(process_batch(engine, ids, service, timing))
     return done
 
 
@@ -188,12 +206,12 @@ def _child(config: Config, stop: EventLike) -> None:
     engine = make_engine(config.database.url)
     parent = os.getppid()
     try:
-        run(engine, config.service.address, stop, orphaned=lambda: os.getppid() != parent)
+        run(engine, config.service.address, stop, timing(config), orphaned=lambda: os.getppid() != parent)
     finally:
         engine.dispose()
 
 
-def run(engine: Engine, service: tuple[str, ...], stop: EventLike,
+def run(engine: Engine, service: tuple[str, ...], stop: EventLike, timing: Timing | None = None,
         orphaned: Callable[[], bool] = lambda: False) -> None:
     """Process messages as they arrive until ``stop`` is set (or the parent is gone).
 
@@ -213,7 +231,7 @@ def run(engine: Engine, service: tuple[str, ...], stop: EventLike,
             elif arriving and oldest and utcnow() - oldest < MAX_DEFER:
                 stop.wait(QUIET_SECONDS)
             else:
-                process_batch(engine, ids, service)
+                process_batch(engine, ids, service, timing)
         except (OperationalError, InterfaceError) as e:
             log.warning("processor: database unavailable (%s); retrying in %ss", e.orig, RETRY_SECONDS)
             stop.wait(RETRY_SECONDS)

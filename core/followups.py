@@ -1,0 +1,197 @@
+"""Follow-ups: scheduled when an introduction is recorded, claimed, sent at most once.
+
+Exactly once, as close as mail allows: a scheduler *claims* due follow-ups in one
+transaction (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so two schedulers never take
+the same one; SQLite: one writer at a time), commits the claim, sends, then marks them
+sent. A claim that is never marked (the process died between claiming and marking) is
+not sent again: it may have gone out, and a second copy to someone who never signed up
+is worse than a missing one. After CLAIM_LEASE it is marked failed with that reason.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, exists, insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from core.db import transaction
+from core.models import (
+    Answer,
+    FollowUp,
+    FollowUpStatus,
+    Introduction,
+    IntroductionParty,
+    Person,
+)
+
+# Tags on the service address (intro+<prefix><tag>@domain) in a follow-up's headers.
+ANSWER_TAG = "f-"  # Reply-To: answers by mail
+BOUNCE_TAG = "b-"  # envelope sender: delivery failures
+UNSUBSCRIBE_TAG = "u-"  # List-Unsubscribe mailto: opting out by mail (RFC 2369)
+CLAIM_LEASE = timedelta(hours=1)  # longer than any batch can take to send
+MAX_ATTEMPTS = 8  # temporary failures, with backoff: about a day and a half in all
+_BACKOFF = timedelta(minutes=5)
+_FOLLOWUP = insert(FollowUp)
+
+
+@dataclass(frozen=True)
+class Timing:
+    delay: timedelta  # after the introduction
+    reminder: timedelta  # after the first mail; zero: no reminder
+    max_age: timedelta  # older introductions (a backfill) get none
+
+
+@dataclass(frozen=True)
+class Job:
+    """One mail to send: a follow-up's first mail or its single reminder."""
+
+    followup_id: int
+    tag: str
+    reminder: bool
+    person_id: int
+    recipient_email: str
+    recipient_name: str
+    introducer_email: str
+    introducer_name: str
+    others: tuple[str, ...]
+    subject: str
+    made_at: datetime
+
+
+def new_tag() -> str:
+    # 80 random bits in lowercase hex: unguessable, and safe in an address's local part,
+    # which some systems lowercase.
+    return secrets.token_hex(10)
+
+
+def schedule(session: Session, intro_id: int, made_at: datetime, timing: Timing, now: datetime) -> None:
+    """One follow-up per party of a newly recorded introduction."""
+    parties = session.scalars(select(IntroductionParty.id).where(IntroductionParty.introduction_id == intro_id))
+    too_old = now - made_at > timing.max_age
+    rows = [{
+        "party_id": party_id, "tag": new_tag(), "due_at": made_at + timing.delay, "attempts": 0,
+        "status": FollowUpStatus.CANCELLED if too_old else FollowUpStatus.PENDING,
+        "last_error": f"the introduction was {(now - made_at).days} days old when recorded" if too_old else None,
+    } for party_id in parties]
+    if rows:
+        session.execute(_FOLLOWUP, rows)
+
+
+def claim(engine: Engine, now: datetime, timing: Timing, limit: int = 100) -> list[Job]:
+    """Take up to ``limit`` due mails (first mails, then reminders) for this scheduler."""
+    with transaction(engine, write=True) as session:
+        first = session.scalars(
+            select(FollowUp)
+            .where(FollowUp.status == FollowUpStatus.PENDING, FollowUp.claimed_at.is_(None),
+                   FollowUp.due_at <= now, _ready(now))
+            .order_by(FollowUp.due_at, FollowUp.id).limit(limit)
+            .with_for_update(skip_locked=True, of=FollowUp)
+        ).all()
+        reminders: list[FollowUp] = []
+        if timing.reminder and len(first) < limit:
+            reminders = list(session.scalars(
+                select(FollowUp)
+                .where(FollowUp.status == FollowUpStatus.SENT, FollowUp.reminder_claimed_at.is_(None),
+                       FollowUp.sent_at <= now - timing.reminder, _ready(now),
+                       ~exists().where(Answer.followup_id == FollowUp.id))
+                .order_by(FollowUp.sent_at, FollowUp.id).limit(limit - len(first))
+                .with_for_update(skip_locked=True, of=FollowUp)
+            ))
+        jobs = []
+        for followup, reminder in [(f, False) for f in first] + [(f, True) for f in reminders]:
+            job = _job(session, followup, reminder, now)
+            if job is not None:
+                jobs.append(job)
+        return jobs
+
+
+def _ready(now: datetime):  # type: ignore[no-untyped-def]
+    return (FollowUp.next_attempt_at.is_(None)) | (FollowUp.next_attempt_at <= now)
+
+
+def _job(session: Session, followup: FollowUp, reminder: bool, now: datetime) -> Job | None:
+    party = followup.party
+    person: Person = party.person
+    if person.opted_out_at or person.bouncing_since:
+        # No mail of any kind to someone who opted out or whose address bounces.
+        if not reminder:
+            followup.status = FollowUpStatus.CANCELLED
+            followup.last_error = "opted out" if person.opted_out_at else "address bounces"
+        else:
+            followup.reminder_claimed_at = now
+        return None
+    intro = session.scalars(
+        select(Introduction).where(Introduction.id == party.introduction_id)
+        .options(selectinload(Introduction.parties).selectinload(IntroductionParty.person))
+    ).one()
+    if reminder:
+        followup.reminder_claimed_at = now
+    else:
+        followup.claimed_at = now
+    followup.attempts += 1
+    return Job(
+        followup_id=followup.id, tag=followup.tag, reminder=reminder, person_id=person.id,
+        recipient_email=person.email, recipient_name=person.display_name,
+        introducer_email=intro.introducer.email, introducer_name=intro.introducer.display_name,
+        others=tuple(p.person.display_name or p.person.email for p in intro.parties if p.id != party.id),
+        subject=intro.subject, made_at=intro.made_at,
+    )
+
+
+def mark_sent(engine: Engine, job: Job, when: datetime) -> None:
+    with transaction(engine, write=True) as session:
+        followup = session.get_one(FollowUp, job.followup_id)
+        if job.reminder:
+            followup.reminder_sent_at = when
+        else:
+            followup.status, followup.sent_at = FollowUpStatus.SENT, when
+        followup.next_attempt_at, followup.last_error, followup.attempts = None, None, 0
+
+
+def mark_retry(engine: Engine, job: Job, error: str, now: datetime) -> bool:
+    """A temporary failure: release the claim for a later attempt. False once attempts
+    are used up (then the follow-up is marked failed)."""
+    with transaction(engine, write=True) as session:
+        followup = session.get_one(FollowUp, job.followup_id)
+        if followup.attempts >= MAX_ATTEMPTS:
+            _give_up(followup, f"gave up after {followup.attempts} attempts: {error}", job.reminder)
+            return False
+        followup.last_error = error
+        followup.next_attempt_at = now + _BACKOFF * 2 ** (followup.attempts - 1)
+        if job.reminder:
+            followup.reminder_claimed_at = None
+        else:
+            followup.claimed_at = None
+        return True
+
+
+def mark_failed(engine: Engine, job: Job, error: str) -> None:
+    with transaction(engine, write=True) as session:
+        _give_up(session.get_one(FollowUp, job.followup_id), error, job.reminder)
+
+
+def _give_up(followup: FollowUp, error: str, reminder: bool) -> None:
+    followup.last_error = error
+    if not reminder:  # a failed reminder leaves the (sent) follow-up as it was
+        followup.status = FollowUpStatus.FAILED
+
+
+def expire_claims(engine: Engine, now: datetime) -> int:
+    """Mark claims older than the lease, never marked sent, as failed (see the module doc)."""
+    with transaction(engine, write=True) as session:
+        stale = session.scalars(
+            select(FollowUp).where(FollowUp.status == FollowUpStatus.PENDING,
+                                   FollowUp.claimed_at <= now - CLAIM_LEASE)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for followup in stale:
+            _give_up(followup, "the sender stopped between claiming and marking; not sent again, "
+                               "so that nobody gets it twice", reminder=False)
+        return len(stale)
+
+
+def by_tag(session: Session, tag: str) -> FollowUp | None:
+    return session.scalars(select(FollowUp).where(FollowUp.tag == tag)).first()
