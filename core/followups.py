@@ -141,36 +141,41 @@ def _job(session: Session, followup: FollowUp, reminder: bool, now: datetime) ->
     )
 
 
-def mark_sent(engine: Engine, job: Job, when: datetime) -> None:
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    result: str  # SENT, RETRY or FAILED
+    error: str = ""
+
+
+SENT, RETRY, FAILED = "sent", "retry", "failed"
+
+
+def settle(engine: Engine, outcomes: list[Outcome], now: datetime) -> None:
+    """Record how a batch of sends went, in one transaction.
+
+    If this fails, the claims stay unmarked and expire as failed: at most once.
+    """
     with transaction(engine, write=True) as session:
-        followup = session.get_one(FollowUp, job.followup_id)
-        if job.reminder:
-            followup.reminder_sent_at = when
-        else:
-            followup.status, followup.sent_at = FollowUpStatus.SENT, when
-        followup.next_attempt_at, followup.last_error, followup.attempts = None, None, 0
-
-
-def mark_retry(engine: Engine, job: Job, error: str, now: datetime) -> bool:
-    """A temporary failure: release the claim for a later attempt. False once attempts
-    are used up (then the follow-up is marked failed)."""
-    with transaction(engine, write=True) as session:
-        followup = session.get_one(FollowUp, job.followup_id)
-        if followup.attempts >= MAX_ATTEMPTS:
-            _give_up(followup, f"gave up after {followup.attempts} attempts: {error}", job.reminder)
-            return False
-        followup.last_error = error
-        followup.next_attempt_at = now + _BACKOFF * 2 ** (followup.attempts - 1)
-        if job.reminder:
-            followup.reminder_claimed_at = None
-        else:
-            followup.claimed_at = None
-        return True
-
-
-def mark_failed(engine: Engine, job: Job, error: str) -> None:
-    with transaction(engine, write=True) as session:
-        _give_up(session.get_one(FollowUp, job.followup_id), error, job.reminder)
+        for outcome in outcomes:
+            job, followup = outcome.job, session.get_one(FollowUp, outcome.job.followup_id)
+            if outcome.result == SENT:
+                if job.reminder:
+                    followup.reminder_sent_at = now
+                else:
+                    followup.status, followup.sent_at = FollowUpStatus.SENT, now
+                followup.next_attempt_at, followup.last_error, followup.attempts = None, None, 0
+            elif outcome.result == RETRY and followup.attempts < MAX_ATTEMPTS:
+                followup.last_error = outcome.error
+                followup.next_attempt_at = now + _BACKOFF * 2 ** (followup.attempts - 1)
+                if job.reminder:
+                    followup.reminder_claimed_at = None
+                else:
+                    followup.claimed_at = None
+            else:
+                reason = outcome.error if outcome.result == FAILED else \
+                    f"gave up after {followup.attempts} attempts: {outcome.error}"
+                _give_up(followup, reason, job.reminder)
 
 
 def _give_up(followup: FollowUp, error: str, reminder: bool) -> None:

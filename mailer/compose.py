@@ -1,0 +1,83 @@
+"""Building the follow-up message: headers that keep mail safe and deliverable.
+
+Rendering (templates) is separate (mailer/render.py), and so is sending (mailer/send.py).
+"""
+
+from __future__ import annotations
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from core import tokens
+from core.config import Config
+from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Job
+from core.timeutil import utcnow
+from mailer.render import FollowupMail, Rendered
+
+ANSWER_CHOICES = ("helped", "not_yet", "no")
+
+
+def tagged(service_address: str, prefix: str, tag: str) -> str:
+    local, _, domain = service_address.partition("@")
+    return f"{local}+{prefix}{tag}@{domain}"
+
+
+def mail_for(job: Job, config: Config, secret: str) -> FollowupMail:
+    """What the templates show for this job: names, dates, and the signed links."""
+    base = config.public_url
+    answer = tokens.make(secret, tokens.ANSWER, job.followup_id)
+    return FollowupMail(
+        recipient_name=job.recipient_name,
+        recipient_email=job.recipient_email,
+        introducer_name=job.introducer_name,
+        introducer_email=job.introducer_email,
+        others=job.others,
+        subject=job.subject,
+        made_on=job.made_at.date(),
+        reminder=job.reminder,
+        answer_urls={choice: f"{base}/a/{answer}?answer={choice}" for choice in ANSWER_CHOICES},
+        unsubscribe_url=unsubscribe_url(config, secret, job.person_id),
+        reply_address=tagged(config.service.address[0], ANSWER_TAG, job.tag),
+        service_name=config.mail.from_name,
+        service_url=base,
+    )
+
+
+def unsubscribe_url(config: Config, secret: str, person_id: int) -> str:
+    return f"{config.public_url}/u/{tokens.make(secret, tokens.UNSUBSCRIBE, person_id)}"
+
+
+def envelope_sender(config: Config, job: Job) -> str:
+    """Bounces come back to intro+b-TAG@, which names the follow-up (VERP)."""
+    return tagged(config.service.address[0], BOUNCE_TAG, job.tag)
+
+
+def _one_line(text: str) -> str:
+    # Names come from mail headers people wrote: no control character may reach a header.
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def compose(job: Job, rendered: Rendered, config: Config, secret: str) -> EmailMessage:
+    service = config.service.address[0]
+    domain = service.partition("@")[2]
+    message = EmailMessage()
+    message["From"] = Address(_one_line(config.mail.from_name), addr_spec=service)
+    message["To"] = Address(_one_line(job.recipient_name), addr_spec=job.recipient_email)
+    message["Reply-To"] = tagged(service, ANSWER_TAG, job.tag)
+    message["Subject"] = rendered.subject
+    message["Date"] = format_datetime(utcnow())
+    # Stable per follow-up and stage (the tag is random and unique): should a copy ever
+    # go out twice, mail clients fold the two into one.
+    message["Message-ID"] = f"<{'reminder' if job.reminder else 'followup'}.{job.tag}@{domain}>"
+    # RFC 3834: generated mail; Microsoft's header keeps Exchange from answering it.
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    # RFC 2369 and RFC 8058: a mailto and a one-click https unsubscribe.
+    mailto = tagged(service, UNSUBSCRIBE_TAG, job.tag)
+    https = unsubscribe_url(config, secret, job.person_id)
+    message["List-Unsubscribe"] = f"<mailto:{mailto}?subject=unsubscribe>, <{https}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message

@@ -1,0 +1,161 @@
+"""Follow-up mail, rendered from templates/email/ (STYLE 5: the wording lives in the templates).
+
+Rendering only: no headers, no sending. Every string in the context may come from an
+untrusted mail header, so the renderer cleans them before any template sees them:
+control characters (CR and LF above all) become spaces, so a name cannot add a header
+line to the subject or a line to the text part; the HTML is escaped by autoescape.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
+ANSWERS = ("helped", "not_yet", "no")
+SUBJECT_MAX = 200
+TEXT_WIDTH = 72
+# Names are shown whole up to this length; a header can be kilobytes long, and a mail that
+# is mostly one "name" is not short or clear. Addresses are never cut: the end of an
+# address is its domain, the part that tells a reader who really sent it.
+NAME_MAX = 100
+_URL_SCHEMES = ("https", "http")  # http only so that a local base_url (the default) works
+# Bidi embeddings, overrides and isolates: an unterminated U+202E in a name would reverse
+# the rest of the sentence around it, a known spoofing trick (CVE-2021-42574 "Trojan Source").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class FollowupMail:
+    """Everything the follow-up templates may use (rendered with StrictUndefined)."""
+
+    recipient_name: str  # display name of the person asked ("" when unknown: then greet neutrally)
+    recipient_email: str
+    introducer_name: str  # "" when unknown: then use introducer_email
+    introducer_email: str
+    others: tuple[str, ...]  # names (or addresses) of the people they were introduced to; 1 or more
+    subject: str  # the introduction email's original subject ("" when it had none)
+    made_on: date  # when the introduction was made
+    reminder: bool  # True for the single reminder
+    answer_urls: Mapping[str, str]  # keys "helped", "not_yet", "no" -> https URLs (one click each)
+    unsubscribe_url: str  # https URL of the visible opt-out page
+    reply_address: str  # e.g. intro+f-abc123@tally.example
+    service_name: str  # e.g. "intro"; the From display name
+    service_url: str  # the public site, e.g. https://intro.example.org
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str  # one line, no newlines, trimmed, at most 200 characters
+    text: str  # text/plain part
+    html: str  # text/html part
+
+
+def one_line(value: str, limit: int | None = None) -> str:
+    """``value`` without control characters, on one line, trimmed, cut at ``limit`` with an ellipsis."""
+    kept = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+        for c in value if c not in _BIDI_CONTROLS
+    )
+    kept = _SPACES.sub(" ", kept).strip()
+    if limit is not None and len(kept) > limit:
+        kept = kept[: limit - 1].rstrip() + "\u2026"
+    return kept
+
+
+def _name(value: str) -> str:
+    cleaned = one_line(value)
+    return cleaned if "@" in cleaned and " " not in cleaned else one_line(cleaned, NAME_MAX)
+
+
+def _url(value: str, what: str) -> str:
+    url = one_line(value)
+    # Autoescape stops a URL from breaking out of href="...", not a javascript: URL, and
+    # these are the only links in the mail; so they are checked, not trusted.
+    parts = urlsplit(url)
+    if parts.scheme not in _URL_SCHEMES or not parts.netloc or " " in url:
+        raise ValueError(f"{what}: expected an http(s) URL, got {url!r}")
+    return url
+
+
+def clean(mail: FollowupMail) -> FollowupMail:
+    """``mail`` with every string safe to put on one line of a subject, a text or an HTML page."""
+    missing = [key for key in ANSWERS if key not in mail.answer_urls]
+    if missing:
+        raise ValueError(f"answer_urls: missing {', '.join(missing)}")
+    if not mail.others:
+        raise ValueError("others: the introduction needs at least one other person")
+    return replace(
+        mail,
+        recipient_name=_name(mail.recipient_name),
+        recipient_email=one_line(mail.recipient_email),
+        introducer_name=_name(mail.introducer_name),
+        introducer_email=one_line(mail.introducer_email),
+        others=tuple(_name(other) for other in mail.others),
+        subject=one_line(mail.subject, SUBJECT_MAX),
+        answer_urls=MappingProxyType({key: _url(mail.answer_urls[key], f"answer_urls[{key}]") for key in ANSWERS}),
+        unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"),
+        reply_address=one_line(mail.reply_address),
+        service_name=_name(mail.service_name),
+        service_url=_url(mail.service_url, "service_url"),
+    )
+
+
+def reflow(value: str, width: int = TEXT_WIDTH) -> str:
+    """Rewrap prose: lines of a paragraph are joined, then wrapped at ``width``.
+
+    Paragraphs are separated by blank lines. Long words (addresses, URLs) are never
+    split, so they stay clickable.
+    """
+    paragraphs = re.split(r"\n\s*\n", value.strip())
+    return "\n\n".join(
+        textwrap.fill(" ".join(p.split()), width, break_long_words=False, break_on_hyphens=False)
+        for p in paragraphs if p.strip()
+    )
+
+
+def _tidy_text(value: str) -> str:
+    # Whitespace left by template tags: no trailing spaces, at most one blank line in a row.
+    lines = [line.rstrip() for line in value.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+class Renderer:
+    """Renders the follow-up from the built-in templates, or a deployer's replacements."""
+
+    def __init__(self, override_dir: str | Path | None = None) -> None:
+        search = [BUILTIN_DIR] if override_dir is None else [Path(override_dir), BUILTIN_DIR]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(search),
+            # Escaping is decided per template file, by its extension. A macro defined in a
+            # .txt file and called from an .html one is therefore NOT escaped: HTML templates
+            # import only .html files.
+            autoescape=jinja2.select_autoescape(["html"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["reflow"] = reflow
+
+    def _render(self, name: str, context: Mapping[str, Any]) -> str:
+        return self.env.get_template(name).render(context)
+
+    def followup(self, mail: FollowupMail) -> Rendered:
+        safe = clean(mail)
+        context = {f.name: getattr(safe, f.name) for f in fields(safe)}
+        return Rendered(
+            subject=one_line(self._render("followup.subject.txt", context), SUBJECT_MAX),
+            text=_tidy_text(self._render("followup.txt", context)),
+            html=self._render("followup.html", context),
+        )

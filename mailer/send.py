@@ -1,0 +1,143 @@
+"""Sending: through the configured relay, or into the outbox folder when there is none.
+
+Errors are sorted by what they mean for a retry: a temporary failure certainly did not
+deliver (retry later), a permanent one will never deliver (give up), and an unknown
+outcome (the connection dropped after the message was handed over) may have delivered,
+so it is not retried: at most once.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import os
+import smtplib
+import ssl
+import tempfile
+from email.message import EmailMessage
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+from core.config import RelayConfig
+
+TIMEOUT = 30  # seconds for any one SMTP command
+
+
+class TemporaryFailure(Exception):
+    """Not delivered; worth trying again later (4xx, connection refused)."""
+
+
+class PermanentFailure(Exception):
+    """Not delivered, and never will be (5xx)."""
+
+
+class UnknownOutcome(Exception):
+    """Maybe delivered: the connection failed after the message was handed over."""
+
+
+class Transport(Protocol):
+    def __enter__(self) -> Transport: ...
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None: ...
+
+    def send(self, message: EmailMessage, sender: str, recipient: str) -> None: ...
+
+
+def transport(relay: RelayConfig) -> Transport:
+    return SmtpTransport(relay) if relay.host else OutboxTransport(Path(relay.outbox))
+
+
+class OutboxTransport:
+    """Writes each message as an .eml file, so a new install shows what it would send."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __enter__(self) -> OutboxTransport:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+        message_id = str(message["Message-ID"]).strip("<>").replace("/", "_")
+        # Write then rename: a reader of the folder never sees half a message.
+        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(f"X-Envelope-From: <{sender}>\r\nX-Envelope-To: <{recipient}>\r\n".encode())
+            f.write(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
+        os.replace(tmp, self.folder / f"{message_id}.eml")
+
+
+class SmtpTransport:
+    """One connection for a batch, opened on first use and reopened if it drops."""
+
+    def __init__(self, relay: RelayConfig) -> None:
+        self.relay = relay
+        self.client: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.client = None
+
+    def _connect(self) -> smtplib.SMTP:
+        relay = self.relay
+        try:
+            if relay.security == "tls":
+                client: smtplib.SMTP = smtplib.SMTP_SSL(relay.host, relay.port, timeout=TIMEOUT,
+                                                        context=ssl.create_default_context())
+            else:
+                client = smtplib.SMTP(relay.host, relay.port, timeout=TIMEOUT)
+                if relay.security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+            if relay.username:
+                client.login(relay.username, relay.password)
+            client.ehlo_or_helo_if_needed()
+        except smtplib.SMTPAuthenticationError as e:
+            raise TemporaryFailure(f"the relay refused the login: {e.smtp_code} {e.smtp_error!r}") from None
+        except (smtplib.SMTPException, OSError) as e:
+            raise TemporaryFailure(f"cannot reach the relay {relay.host}:{relay.port}: {e}") from None
+        return client
+
+    def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+        # Step by step rather than smtplib's sendmail(): a connection lost before DATA
+        # certainly delivered nothing (retry), one lost during DATA may have (do not).
+        data = message.as_bytes(policy=email.policy.SMTP)
+        options = ["SMTPUTF8"] if not (sender + recipient).isascii() else []
+        client = self.client or self._connect()
+        self.client = client
+        try:
+            code, reply = client.mail(sender, options)
+            if code == 250:
+                code, reply = client.rcpt(recipient)
+            if code not in (250, 251):
+                client.rset()
+                raise _by_code(code, reply)
+        except (smtplib.SMTPServerDisconnected, OSError) as e:
+            self.client = None
+            raise TemporaryFailure(f"the connection to the relay dropped before the message was sent: {e}") from None
+        try:
+            code, reply = client.data(data)
+        except smtplib.SMTPDataError as e:  # DATA itself refused: nothing was handed over
+            raise _by_code(e.smtp_code, e.smtp_error) from None
+        except (smtplib.SMTPServerDisconnected, OSError) as e:
+            self.client = None
+            raise UnknownOutcome(f"the connection to the relay failed while sending: {e}") from None
+        if code != 250:
+            raise _by_code(code, reply)
+
+
+def _by_code(code: int, reason: bytes | str) -> Exception:
+    text = reason.decode(errors="replace") if isinstance(reason, bytes) else reason
+    if 400 <= code < 500:
+        return TemporaryFailure(f"{code} {text}")
+    return PermanentFailure(f"{code} {text}")

@@ -1,0 +1,222 @@
+"""The follow-up loop over real sockets: an introduction arrives over SMTP, time passes,
+follow-ups reach a real SMTP sink, and what comes back is understood."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import smtplib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import Engine, func, select
+
+from core import config as intro_config
+from core.answers import opt_out
+from core.config import Config
+from core.db import transaction
+from core.models import Answer, FollowUp, FollowUpStatus, InboundMessage, Person
+from core.secret import secret_key
+from inbound.processor import process_pending, timing
+from inbound.server import SmtpComponent
+from mailer.followups import run_once
+from mailer.render import Renderer
+from tests.conftest import free_port
+from tests.smtp_helpers import load
+
+SERVICE = "intro@tally.example"
+MADE = datetime(2026, 3, 3, 9, 15, tzinfo=UTC)
+DUE = datetime(2026, 3, 17, 10, tzinfo=UTC)  # 14 days later
+REMIND = datetime(2026, 3, 25, 10, tzinfo=UTC)  # and 7 more
+
+
+@dataclass
+class Sink:
+    """A real SMTP server that keeps what it receives; can refuse recipients on demand."""
+
+    received: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+    refuse: dict[str, str] = field(default_factory=dict)  # address -> SMTP reply
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    handler, port = Sink(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture
+def config(sink: tuple[Sink, int]) -> Config:
+    return intro_config.load(environ={
+        "INTRO_SERVICE_ADDRESS": SERVICE, "INTRO_SMTP_PORT": str(free_port()),
+        "INTRO_RELAY_HOST": "127.0.0.1", "INTRO_RELAY_PORT": str(sink[1]), "INTRO_RELAY_SECURITY": "none",
+        "INTRO_BASE_URL": "https://intro.example.org", "INTRO_FOLLOWUP_MAX_AGE": "3650d",
+    })
+
+
+def deliver(config: Config, engine: Engine, raw: bytes, rcpt: str = SERVICE, sender: str = "sam@example.com") -> None:
+    """Over SMTP to the real server, then processed as `intro serve` would."""
+    server = SmtpComponent(config, engine)
+    server.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", config.smtp.port) as client:
+            client.sendmail(sender, [rcpt], raw)
+    finally:
+        server.stop()
+    process_pending(engine, config.service.address, timing=timing(config))
+
+
+def run(config: Config, engine: Engine, now: datetime) -> Any:
+    return run_once(config, engine, secret_key(engine, config.secret_key), now, Renderer())
+
+
+def tags(engine: Engine) -> dict[str, str]:
+    with transaction(engine) as s:
+        rows = s.execute(select(Person.email, FollowUp.tag).select_from(FollowUp)
+                         .join(FollowUp.party).join(Person)).all()
+    return {email_: tag for email_, tag in rows}
+
+
+def test_the_whole_loop(config: Config, engine: Engine, sink: tuple[Sink, int]) -> None:
+    received = sink[0].received
+    deliver(config, engine, load("plain_introduction.eml"))
+    assert run(config, engine, MADE).sent == 0  # not due yet
+    assert run(config, engine, DUE).sent == 2
+    assert sorted(r[1][0] for r in received) == ["dana@example.net", "lee@example.org"]
+    tag = tags(engine)
+    for mail_from, [rcpt], message in received:
+        assert mail_from == f"intro+b-{tag[rcpt]}@tally.example"  # bounces come back tagged
+        assert message["Reply-To"] == f"intro+f-{tag[rcpt]}@tally.example"
+        assert message["Auto-Submitted"] == "auto-generated"
+        assert message["X-Auto-Response-Suppress"] == "All"
+        assert message["Message-ID"] and message["Date"]
+        unsubscribe = str(message["List-Unsubscribe"])
+        assert f"<mailto:intro+u-{tag[rcpt]}@tally.example?subject=unsubscribe>" in unsubscribe
+        assert "<https://intro.example.org/u/" in unsubscribe
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message.get_content_type() == "multipart/alternative"
+        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert "Sam Carter" in text and "https://intro.example.org/a/" in text
+    assert run(config, engine, DUE).sent == 0  # a second pass sends nothing new
+
+    # Dana answers by mail; Lee's out-of-office answers for him.
+    answer = load("answer_yes.eml").replace(b"TAG", tag["dana@example.net"].encode())
+    deliver(config, engine, answer, rcpt=f"intro+f-{tag['dana@example.net']}@tally.example",
+            sender="dana@example.net")
+    ooo = load("out_of_office.eml").replace(b"TAG", tag["lee@example.org"].encode())
+    deliver(config, engine, ooo, rcpt=f"intro+f-{tag['lee@example.org']}@tally.example", sender="")
+    with transaction(engine) as s:
+        [answered] = s.scalars(select(Answer)).all()
+        assert answered.value.value == "helped" and answered.source == "reply"
+        assert "workshop" in answered.comment and "Did the introduction" not in answered.comment
+        kinds = dict(s.execute(select(InboundMessage.message_id, InboundMessage.kind)).all())
+        assert kinds["ooo-1@mail.example.org"] == "auto_reply"
+
+    # One reminder, to Lee only (Dana answered; an out-of-office is no answer), and never a second.
+    before = len(received)
+    assert run(config, engine, REMIND).sent == 1
+    assert [r[1] for r in received[before:]] == [["lee@example.org"]]
+    assert "reminder" in str(received[-1][2]["Message-ID"])
+    assert run(config, engine, datetime(2026, 6, 1, tzinfo=UTC)).sent == 0
+
+
+def test_nobody_who_opted_out_gets_mail(config: Config, engine: Engine, sink: tuple[Sink, int]) -> None:
+    deliver(config, engine, load("plain_introduction.eml"))
+    with transaction(engine, write=True) as s:
+        opt_out(s, s.scalars(select(Person.id).where(Person.email == "lee@example.org")).one())
+    assert run(config, engine, DUE).sent == 1
+    assert [r[1] for r in sink[0].received] == [["dana@example.net"]]
+    with transaction(engine) as s:
+        statuses = {f.party.person.email: (f.status, f.last_error) for f in s.scalars(select(FollowUp))}
+    assert statuses["lee@example.org"] == (FollowUpStatus.CANCELLED, "opted out")
+
+
+def test_unsubscribing_by_mail_and_bouncing_stop_all_mail(config: Config, engine: Engine,
+                                                         sink: tuple[Sink, int]) -> None:
+    deliver(config, engine, load("plain_introduction.eml"))
+    run(config, engine, DUE)
+    tag = tags(engine)
+    unsubscribe = (b"From: Lee Park <lee@example.org>\r\nSubject: unsubscribe\r\nMessage-ID: <u-1@x>\r\n\r\n"
+                   b"unsubscribe\r\n")
+    deliver(config, engine, unsubscribe, rcpt=f"intro+u-{tag['lee@example.org']}@tally.example",
+            sender="lee@example.org")
+    bounce = load("plain_introduction.eml")  # stands in for the returned message
+    dsn = (b"From: MAILER-DAEMON@mx.example.net\r\nTo: intro+b-" + tag["dana@example.net"].encode() +
+           b"@tally.example\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn-1@x>\r\n"
+           b"X-Failed-Recipients: dana@example.net\r\nContent-Type: text/plain\r\n\r\n"
+           b"This is the mail system. The message could not be delivered: 550 5.1.1 user unknown\r\n\r\n" + bounce)
+    deliver(config, engine, dsn, rcpt=f"intro+b-{tag['dana@example.net']}@tally.example", sender="")
+    with transaction(engine) as s:
+        people = {p.email: p for p in s.scalars(select(Person))}
+        assert people["lee@example.org"].opted_out_at is not None
+        assert people["dana@example.net"].bouncing_since is not None
+    before = len(sink[0].received)
+    assert run(config, engine, REMIND).sent == 0  # no reminder to either
+    assert len(sink[0].received) == before
+
+
+def test_temporary_refusals_are_retried_and_permanent_ones_are_not(config: Config, engine: Engine,
+                                                                  sink: tuple[Sink, int]) -> None:
+    handler = sink[0]
+    handler.refuse = {"dana@example.net": "451 4.3.0 try later", "lee@example.org": "550 5.1.1 no such user"}
+    deliver(config, engine, load("plain_introduction.eml"))
+    summary = run(config, engine, DUE)
+    assert (summary.sent, summary.retried, summary.failed) == (0, 1, 1)
+    handler.refuse = {}
+    assert run(config, engine, DUE).sent == 0  # backoff: not yet
+    assert run(config, engine, datetime(2026, 3, 17, 11, tzinfo=UTC)).sent == 1
+    with transaction(engine) as s:
+        by_person = {f.party.person.email: f for f in s.scalars(select(FollowUp))}
+        assert by_person["dana@example.net"].status is FollowUpStatus.SENT
+        assert by_person["lee@example.org"].status is FollowUpStatus.FAILED
+        assert "550" in (by_person["lee@example.org"].last_error or "")
+
+
+def test_a_relay_that_is_down_delays_and_nothing_is_lost(config: Config, engine: Engine) -> None:
+    down = intro_config.load(environ={**{"INTRO_SERVICE_ADDRESS": SERVICE, "INTRO_SMTP_PORT": str(config.smtp.port),
+                                         "INTRO_RELAY_HOST": "127.0.0.1", "INTRO_RELAY_PORT": str(free_port()),
+                                         "INTRO_RELAY_SECURITY": "none", "INTRO_FOLLOWUP_MAX_AGE": "3650d"}})
+    deliver(down, engine, load("plain_introduction.eml"))
+    summary = run(down, engine, DUE)
+    assert (summary.sent, summary.retried) == (0, 2)
+    assert run(config, engine, datetime(2026, 3, 17, 11, tzinfo=UTC)).sent == 2
+
+
+def test_concurrent_schedulers_send_each_follow_up_once(config: Config, engine: Engine,
+                                                        sink: tuple[Sink, int]) -> None:
+    from core.messages import arrival, store
+    from inbound.headers import message_id
+
+    raws = [load("plain_introduction.eml").replace(b"<intro-1@", f"<intro-{n}@".encode())
+            .replace(b"dana@", f"dana{n}@".encode()) for n in range(20)]
+    store(engine, [arrival(raw, "sam@example.com", [SERVICE], "127.0.0.1", message_id(raw)) for raw in raws])
+    process_pending(engine, config.service.address, timing=timing(config))
+    threads = [threading.Thread(target=run, args=(config, engine, DUE)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    message_ids = [str(r[2]["Message-ID"]) for r in sink[0].received]
+    assert len(message_ids) == 40 == len(set(message_ids))  # each follow-up once, none twice
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.sent_at.is_not(None))) == 40
+
