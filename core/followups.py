@@ -14,8 +14,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, exists, insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Engine, exists, insert, select, update
+from sqlalchemy.orm import Session
 
 from core.db import transaction
 from core.models import (
@@ -100,45 +100,56 @@ def claim(engine: Engine, now: datetime, timing: Timing, limit: int = 100) -> li
                 .order_by(FollowUp.sent_at, FollowUp.id).limit(limit - len(first))
                 .with_for_update(skip_locked=True, of=FollowUp)
             ))
-        jobs = []
-        for followup, reminder in [(f, False) for f in first] + [(f, True) for f in reminders]:
-            job = _job(session, followup, reminder, now)
-            if job is not None:
-                jobs.append(job)
-        return jobs
+        claimed = [(f, False) for f in first] + [(f, True) for f in reminders]
+        return _jobs(session, claimed, now)
 
 
 def _ready(now: datetime):  # type: ignore[no-untyped-def]
     return (FollowUp.next_attempt_at.is_(None)) | (FollowUp.next_attempt_at <= now)
 
 
-def _job(session: Session, followup: FollowUp, reminder: bool, now: datetime) -> Job | None:
-    party = followup.party
-    person: Person = party.person
-    if person.opted_out_at or person.bouncing_since:
-        # No mail of any kind to someone who opted out or whose address bounces.
-        if not reminder:
-            followup.status = FollowUpStatus.CANCELLED
-            followup.last_error = "opted out" if person.opted_out_at else "address bounces"
-        else:
+def _jobs(session: Session, claimed: list[tuple[FollowUp, bool]], now: datetime) -> list[Job]:
+    """Mark the claims and gather what each mail shows, in a few queries for the batch."""
+    if not claimed:
+        return []
+    party_ids = [f.party_id for f, _ in claimed]
+    recipients = {row.party_id: row for row in session.execute(
+        select(IntroductionParty.id.label("party_id"), IntroductionParty.introduction_id, Person.id,
+               Person.email, Person.display_name, Person.opted_out_at, Person.bouncing_since)
+        .join(Person, IntroductionParty.person_id == Person.id).where(IntroductionParty.id.in_(party_ids)))}
+    intro_ids = {row.introduction_id for row in recipients.values()}
+    intros = {row.id: row for row in session.execute(
+        select(Introduction.id, Introduction.subject, Introduction.made_at, Person.email, Person.display_name)
+        .join(Person, Introduction.introducer_id == Person.id).where(Introduction.id.in_(intro_ids)))}
+    everyone: dict[int, list[tuple[int, str]]] = {}
+    for intro_id, party_id, name, address in session.execute(
+            select(IntroductionParty.introduction_id, IntroductionParty.id, Person.display_name, Person.email)
+            .join(Person, IntroductionParty.person_id == Person.id)
+            .where(IntroductionParty.introduction_id.in_(intro_ids)).order_by(IntroductionParty.id)):
+        everyone.setdefault(intro_id, []).append((party_id, name or address))
+    jobs = []
+    for followup, reminder in claimed:
+        person = recipients[followup.party_id]
+        if reminder:
             followup.reminder_claimed_at = now
-        return None
-    intro = session.scalars(
-        select(Introduction).where(Introduction.id == party.introduction_id)
-        .options(selectinload(Introduction.parties).selectinload(IntroductionParty.person))
-    ).one()
-    if reminder:
-        followup.reminder_claimed_at = now
-    else:
-        followup.claimed_at = now
-    followup.attempts += 1
-    return Job(
-        followup_id=followup.id, tag=followup.tag, reminder=reminder, person_id=person.id,
-        recipient_email=person.email, recipient_name=person.display_name,
-        introducer_email=intro.introducer.email, introducer_name=intro.introducer.display_name,
-        others=tuple(p.person.display_name or p.person.email for p in intro.parties if p.id != party.id),
-        subject=intro.subject, made_at=intro.made_at,
-    )
+        if person.opted_out_at or person.bouncing_since:
+            # No mail of any kind to someone who opted out or whose address bounces.
+            if not reminder:
+                followup.status = FollowUpStatus.CANCELLED
+                followup.last_error = "opted out" if person.opted_out_at else "address bounces"
+            continue
+        if not reminder:
+            followup.claimed_at = now
+        followup.attempts += 1
+        intro = intros[person.introduction_id]
+        jobs.append(Job(
+            followup_id=followup.id, tag=followup.tag, reminder=reminder, person_id=person.id,
+            recipient_email=person.email, recipient_name=person.display_name,
+            introducer_email=intro.email, introducer_name=intro.display_name,
+            others=tuple(name for party_id, name in everyone[intro.id] if party_id != followup.party_id),
+            subject=intro.subject, made_at=intro.made_at,
+        ))
+    return jobs
 
 
 @dataclass(frozen=True)
@@ -156,16 +167,20 @@ def settle(engine: Engine, outcomes: list[Outcome], now: datetime) -> None:
 
     If this fails, the claims stay unmarked and expire as failed: at most once.
     """
+    sent = [o.job for o in outcomes if o.result == SENT]
     with transaction(engine, write=True) as session:
+        cleared = {"next_attempt_at": None, "last_error": None, "attempts": 0}
+        if first := [j.followup_id for j in sent if not j.reminder]:
+            session.execute(update(FollowUp).where(FollowUp.id.in_(first))
+                            .values(status=FollowUpStatus.SENT, sent_at=now, **cleared))
+        if again := [j.followup_id for j in sent if j.reminder]:
+            session.execute(update(FollowUp).where(FollowUp.id.in_(again)).values(reminder_sent_at=now, **cleared))
         for outcome in outcomes:
-            job, followup = outcome.job, session.get_one(FollowUp, outcome.job.followup_id)
+            job = outcome.job
             if outcome.result == SENT:
-                if job.reminder:
-                    followup.reminder_sent_at = now
-                else:
-                    followup.status, followup.sent_at = FollowUpStatus.SENT, now
-                followup.next_attempt_at, followup.last_error, followup.attempts = None, None, 0
-            elif outcome.result == RETRY and followup.attempts < MAX_ATTEMPTS:
+                continue
+            followup = session.get_one(FollowUp, job.followup_id)
+            if outcome.result == RETRY and followup.attempts < MAX_ATTEMPTS:
                 followup.last_error = outcome.error
                 followup.next_attempt_at = now + _BACKOFF * 2 ** (followup.attempts - 1)
                 if job.reminder:

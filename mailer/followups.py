@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,8 @@ from mailer.send import PermanentFailure, TemporaryFailure, Transport, UnknownOu
 
 log = logging.getLogger(__name__)
 
-BATCH = 100  # claimed, sent over one connection, and settled together
+BATCH = 100  # claimed, sent, and settled together
+CONNECTIONS = 4  # to the relay at once, each sending its share of a batch
 
 
 @dataclass
@@ -39,10 +41,12 @@ def run_once(config: Config, engine: Engine, secret: str, now: datetime, rendere
         log.warning("%s follow-ups were claimed but never marked (a sender stopped); marked failed", expired)
     summary = Summary()
     while jobs := claim(engine, now, timing, BATCH):
-        outcomes = []
-        with connect(config.relay) as outbox:
-            for job in jobs:
-                outcomes.append(_send_one(job, config, secret, renderer, outbox))
+        # A few connections at once: while one waits for the relay's reply, another
+        # renders and composes (the wait, not the CPU, is most of a send).
+        shares = [jobs[i::CONNECTIONS] for i in range(min(CONNECTIONS, len(jobs)))]
+        with ThreadPoolExecutor(len(shares), thread_name_prefix="send") as pool:
+            done = pool.map(lambda share: _send_share(share, config, secret, renderer, connect), shares)
+            outcomes = [outcome for share in done for outcome in share]
         settle(engine, outcomes, now)
         for outcome in outcomes:
             summary.sent += outcome.result == SENT
@@ -51,6 +55,12 @@ def run_once(config: Config, engine: Engine, secret: str, now: datetime, rendere
         if any(o.result == RETRY for o in outcomes):
             break  # the relay is struggling: leave the rest for the next pass
     return summary
+
+
+def _send_share(jobs: list[Job], config: Config, secret: str, renderer: Renderer,
+                connect: Callable[[RelayConfig], Transport]) -> list[Outcome]:
+    with connect(config.relay) as outbox:  # one connection for the whole share
+        return [_send_one(job, config, secret, renderer, outbox) for job in jobs]
 
 
 def _send_one(job: Job, config: Config, secret: str, renderer: Renderer, outbox: Transport) -> Outcome:

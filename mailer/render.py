@@ -64,7 +64,9 @@ class Rendered:
 
 def one_line(value: str, limit: int | None = None) -> str:
     """``value`` without control characters, on one line, trimmed, cut at ``limit`` with an ellipsis."""
-    kept = "".join(
+    # isprintable() is False for every control, separator and bidi character: the common
+    # case (nothing to remove) skips the character-by-character pass.
+    kept = value if value.isprintable() else "".join(
         " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
         for c in value if c not in _BIDI_CONTROLS
     )
@@ -135,7 +137,13 @@ class Renderer:
     """Renders the follow-up from the built-in templates, or a deployer's replacements."""
 
     def __init__(self, override_dir: str | Path | None = None) -> None:
-        search = [BUILTIN_DIR] if override_dir is None else [Path(override_dir), BUILTIN_DIR]
+        # "" is the configuration's "none" ([mail] templates); Path("") would be the working directory.
+        search = [BUILTIN_DIR]
+        if override_dir:
+            if not Path(override_dir).is_dir():
+                # Jinja would skip a missing folder without a word, and the built-ins would go out instead.
+                raise ValueError(f"templates folder {override_dir} does not exist or is not a folder")
+            search.insert(0, Path(override_dir))
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(search),
             # Escaping is decided per template file, by its extension. A macro defined in a

@@ -13,7 +13,7 @@ import os
 import smtplib
 import ssl
 import tempfile
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -21,6 +21,7 @@ from typing import Protocol
 from core.config import RelayConfig
 
 TIMEOUT = 30  # seconds for any one SMTP command
+_WIRE = email.policy.compat32.clone(linesep="\r\n")
 
 
 class TemporaryFailure(Exception):
@@ -41,7 +42,7 @@ class Transport(Protocol):
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None: ...
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None: ...
+    def send(self, message: Message, sender: str, recipient: str) -> None: ...
 
 
 def transport(relay: RelayConfig) -> Transport:
@@ -61,13 +62,13 @@ class OutboxTransport:
     def __exit__(self, *exc: object) -> None:
         pass
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    def send(self, message: Message, sender: str, recipient: str) -> None:
         message_id = str(message["Message-ID"]).strip("<>").replace("/", "_")
         # Write then rename: a reader of the folder never sees half a message.
         fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(f"X-Envelope-From: <{sender}>\r\nX-Envelope-To: <{recipient}>\r\n".encode())
-            f.write(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
+            f.write(message.as_bytes(policy=_WIRE))
         os.replace(tmp, self.folder / f"{message_id}.eml")
 
 
@@ -108,10 +109,10 @@ class SmtpTransport:
             raise TemporaryFailure(f"cannot reach the relay {relay.host}:{relay.port}: {e}") from None
         return client
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    def send(self, message: Message, sender: str, recipient: str) -> None:
         # Step by step rather than smtplib's sendmail(): a connection lost before DATA
         # certainly delivered nothing (retry), one lost during DATA may have (do not).
-        data = message.as_bytes(policy=email.policy.SMTP)
+        data = message.as_bytes(policy=_WIRE)
         options = ["SMTPUTF8"] if not (sender + recipient).isascii() else []
         client = self.client or self._connect()
         self.client = client

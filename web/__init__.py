@@ -29,7 +29,9 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
     )
     app.extensions["intro"] = {"config": config, "engine": engine}
 
-    from web import tallies
+    from web import csrf, surveys, tallies
 
+    csrf.init_app(app)
     app.register_blueprint(tallies.bp)
+    app.register_blueprint(surveys.bp)
     return app

@@ -1,0 +1,59 @@
+"""Render the follow-up and its reminder for one realistic example into docs/emails/.
+
+Not a test: the files are there to be read and reviewed (and screenshotted) whenever the
+templates change, so a change in wording shows up as a diff.
+
+    .venv/bin/python bench/render_samples.py [--templates DIR] [--out docs/emails]
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from mailer.render import FollowupMail, Renderer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Fixed tokens rather than freshly signed ones, so the samples only change when the templates do.
+SITE = "https://intro.example.org"
+EXAMPLE = FollowupMail(
+    recipient_name="Dana Reyes",
+    recipient_email="dana.reyes@example.org",
+    introducer_name="Sam Carter",
+    introducer_email="sam.carter@example.org",
+    others=("Lee Park",),
+    subject="Dana, meet Lee",
+    made_on=date(2026, 3, 2),
+    reminder=False,
+    answer_urls={
+        "helped": f"{SITE}/a/MQ.aBcD3f.Xk2p9Qw7LmN4rT0s?answer=helped",
+        "not_yet": f"{SITE}/a/MQ.aBcD3f.Xk2p9Qw7LmN4rT0s?answer=not_yet",
+        "no": f"{SITE}/a/MQ.aBcD3f.Xk2p9Qw7LmN4rT0s?answer=no",
+    },
+    unsubscribe_url=f"{SITE}/u/Mg.aBcD3f.Pq8sV1yZ6hJ3kW5e",
+    reply_address="intro+f-3f9c2a7b1e4d8c6a5b20@intro.example.org",
+    service_name="intro",
+    service_url=SITE,
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--templates", help="a folder of replacement templates, as [mail] templates")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "emails")
+    args = parser.parse_args()
+    renderer = Renderer(args.templates)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, mail in (("followup", EXAMPLE), ("reminder", replace(EXAMPLE, reminder=True))):
+        rendered = renderer.followup(mail)
+        # The subject is not a file of its own: it heads the text sample, as a mail client shows it.
+        (args.out / f"{name}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
+        (args.out / f"{name}.html").write_text(rendered.html)
+        print(f"{args.out / name}.txt, .html: {rendered.subject}")
+
+
+if __name__ == "__main__":
+    main()

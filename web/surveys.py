@@ -1,0 +1,182 @@
+"""The pages behind the follow-up mail's links: answer "did it help?", and stop all mail.
+
+The links carry signed tokens (core.tokens) and are opened by link scanners (Outlook Safe
+Links, Proofpoint, Gmail) before, or instead of, the person: so a GET only shows a page,
+and only a POST with the page's CSRF token records anything. The one exception is the
+RFC 8058 one-click unsubscribe POST, which mail providers send without a session; there
+the signed token in the URL is the authorization.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Engine
+from werkzeug.wrappers import Response
+
+from core import tokens
+from core.answers import MAX_COMMENT, opt_out, person_of_followup, question, record_answer
+from core.db import transaction
+from core.models import AnswerValue, Person
+from web import csrf
+
+bp = Blueprint("surveys", __name__)
+
+LABELS = {AnswerValue.HELPED: "It helped", AnswerValue.NOT_YET: "Not yet", AnswerValue.NO: "It did not help"}
+# Tokens are in the URLs: never cache these pages or send them on as a Referer; nothing
+# on them is loaded from anywhere, so the policy can forbid everything but inline CSS.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+}
+# RFC 8058 section 3.1: the body a mail client POSTs for one-click unsubscribe.
+_ONE_CLICK = {"List-Unsubscribe": ["One-Click"]}
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Control characters but tab and newline: PostgreSQL text cannot hold NUL, and none belong in a comment.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class LinkError(Exception):
+    """A link that cannot be used: ``problem`` is expired, wrong_kind, invalid or unknown."""
+
+    def __init__(self, purpose: str, problem: str, status: int = 400) -> None:
+        super().__init__(problem)
+        self.purpose, self.problem, self.status = purpose, problem, status
+
+
+def _engine() -> Engine:
+    return current_app.extensions["intro"]["engine"]
+
+
+def _read(purpose: str, token: str) -> int:
+    """The id in ``token``; LinkError saying what is wrong with it otherwise."""
+    secret = current_app.config["SECRET_KEY"]
+    lifetime = tokens.ANSWER_LIFETIME if purpose == tokens.ANSWER else None  # unsubscribing never expires
+    try:
+        return tokens.read(secret, purpose, token, lifetime)
+    except tokens.TokenError:
+        pass
+    # TokenError does not say why; reading again without the age limit, then as the other
+    # kind of link, tells the person something more useful than "invalid".
+    if lifetime is not None and _valid_as(secret, purpose, token):
+        raise LinkError(purpose, "expired")
+    other = tokens.UNSUBSCRIBE if purpose == tokens.ANSWER else tokens.ANSWER
+    if _valid_as(secret, other, token):
+        raise LinkError(purpose, "wrong_kind")
+    raise LinkError(purpose, "invalid")
+
+
+def _valid_as(secret: str, purpose: str, token: str) -> bool:
+    try:
+        tokens.read(secret, purpose, token)
+    except tokens.TokenError:
+        return False
+    return True
+
+
+def _answer(value: str | None) -> AnswerValue | None:
+    try:
+        return AnswerValue(value) if value else None
+    except ValueError:
+        return None
+
+
+def _one_click() -> bool:
+    """Exactly the RFC 8058 one-click body, nothing else."""
+    return (request.mimetype in _FORM_TYPES and not request.files
+            and request.form.to_dict(flat=False) == _ONE_CLICK)
+
+
+@bp.after_request
+def _harden(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@bp.context_processor
+def _service() -> dict[str, str]:
+    # Pages name the service as its mail does (the From display name).
+    return {"service_name": current_app.extensions["intro"]["config"].mail.from_name}
+
+
+@bp.errorhandler(LinkError)
+def _bad_link(e: LinkError) -> ResponseReturnValue:
+    return render_template("token_error.html", purpose=e.purpose, problem=e.problem,
+                           lifetime_days=tokens.ANSWER_LIFETIME.days), e.status
+
+
+@bp.errorhandler(csrf.CSRFError)
+def _bad_form(_e: csrf.CSRFError) -> ResponseReturnValue:
+    # Usually a session cookie that expired or was blocked: send them back to the page,
+    # keeping the answer they chose.
+    on_answer = request.endpoint == "surveys.answer_submit"
+    args = dict(request.view_args or {})
+    if on_answer and _answer(request.form.get("answer")):
+        args["answer"] = request.form["answer"]
+    retry = url_for("surveys.answer_page" if on_answer else "surveys.unsubscribe_page", **args)
+    purpose = tokens.ANSWER if on_answer else tokens.UNSUBSCRIBE
+    return render_template("token_error.html", purpose=purpose, problem="csrf", retry_url=retry), 400
+
+
+def _survey(token: str, chosen: AnswerValue | None, comment: str | None, missing: bool = False) -> str:
+    followup_id = _read(tokens.ANSWER, token)
+    with transaction(_engine()) as session:
+        asked = question(session, followup_id)
+        person = person_of_followup(session, followup_id)
+    if asked is None or person is None:
+        raise LinkError(tokens.ANSWER, "unknown", 404)
+    secret = current_app.config["SECRET_KEY"]
+    return render_template(
+        "survey.html", q=asked, token=token, labels=LABELS, missing=missing, max_comment=MAX_COMMENT,
+        chosen=chosen or asked.answer, comment=asked.comment if comment is None else comment,
+        made_on=f"{asked.made_at.day} {asked.made_at:%B %Y}",
+        unsubscribe_url=url_for("surveys.unsubscribe_page", token=tokens.make(secret, tokens.UNSUBSCRIBE, person.id)),
+    )
+
+
+@bp.get("/a/<token>")
+def answer_page(token: str) -> ResponseReturnValue:
+    # Shows, never records: link scanners open every link in a mail.
+    return _survey(token, _answer(request.args.get("answer")), None)
+
+
+@bp.post("/a/<token>")
+def answer_submit(token: str) -> ResponseReturnValue:
+    followup_id = _read(tokens.ANSWER, token)
+    value = _answer(request.form.get("answer"))
+    comment = _CONTROLS.sub("", request.form.get("comment", "").replace("\r\n", "\n"))
+    if value is None:
+        return _survey(token, None, comment, missing=True), 400
+    with transaction(_engine(), write=True) as session:
+        if question(session, followup_id) is None:
+            raise LinkError(tokens.ANSWER, "unknown", 404)
+        record_answer(session, followup_id, value, comment, source="web")
+    return render_template("survey_done.html", label=LABELS[value], comment=comment.strip(),
+                           change_url=url_for("surveys.answer_page", token=token))
+
+
+@bp.get("/u/<token>")
+def unsubscribe_page(token: str) -> ResponseReturnValue:
+    person_id = _read(tokens.UNSUBSCRIBE, token)
+    with transaction(_engine()) as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise LinkError(tokens.UNSUBSCRIBE, "unknown", 404)
+        email, already = person.email, person.opted_out_at is not None
+    return render_template("unsubscribe.html", token=token, email=email, already=already)
+
+
+@bp.post("/u/<token>")
+@csrf.exempt_when(_one_click)
+def unsubscribe(token: str) -> ResponseReturnValue:
+    person_id = _read(tokens.UNSUBSCRIBE, token)
+    with transaction(_engine(), write=True) as session:
+        if session.get(Person, person_id) is None:
+            raise LinkError(tokens.UNSUBSCRIBE, "unknown", 404)
+        opt_out(session, person_id)
+    return render_template("unsubscribed.html")
