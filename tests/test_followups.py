@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import smtplib
 import threading
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from mailer.followups import run_once
 from mailer.render import Renderer
 from tests.conftest import free_port
 from tests.smtp_helpers import load
+from web import create_app
 
 SERVICE = "intro@tally.example"
 MADE = datetime(2026, 3, 3, 9, 15, tzinfo=UTC)
@@ -118,6 +120,22 @@ def test_the_whole_loop(config: Config, engine: Engine, sink: tuple[Sink, int]) 
         assert "Sam Carter" in text and "https://intro.example.org/a/" in text
     assert run(config, engine, DUE).sent == 0  # a second pass sends nothing new
 
+    # Lee follows the "not yet" link: the GET (what a link scanner does) records nothing,
+    # the form's POST does.
+    lee = next(m for _, [rcpt], m in received if rcpt == "lee@example.org")
+    html = lee.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    link = re.search(r'href="https://intro\.example\.org(/a/[^"?]+)\?answer=not_yet"', html)
+    assert link is not None
+    client = create_app(config, engine).test_client()
+    page = client.get(f"{link.group(1)}?answer=not_yet")
+    assert page.status_code == 200 and "Sam Carter" in page.text
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Answer)) == 0
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    posted = client.post(link.group(1), data={"csrf_token": csrf.group(1), "answer": "not_yet", "comment": "soon"})
+    assert posted.status_code == 200
+
     # Dana answers by mail; Lee's out-of-office answers for him.
     answer = load("answer_yes.eml").replace(b"TAG", tag["dana@example.net"].encode())
     deliver(config, engine, answer, rcpt=f"intro+f-{tag['dana@example.net']}@tally.example",
@@ -125,18 +143,36 @@ def test_the_whole_loop(config: Config, engine: Engine, sink: tuple[Sink, int]) 
     ooo = load("out_of_office.eml").replace(b"TAG", tag["lee@example.org"].encode())
     deliver(config, engine, ooo, rcpt=f"intro+f-{tag['lee@example.org']}@tally.example", sender="")
     with transaction(engine) as s:
-        [answered] = s.scalars(select(Answer)).all()
+        answers = {email_: a for a, email_ in s.execute(
+            select(Answer, Person.email).join(FollowUp, Answer.followup_id == FollowUp.id)
+            .join(FollowUp.party).join(Person))}
+        assert answers["lee@example.org"].value.value == "not_yet" and answers["lee@example.org"].source == "web"
+        answered = answers["dana@example.net"]
         assert answered.value.value == "helped" and answered.source == "reply"
         assert "workshop" in answered.comment and "Did the introduction" not in answered.comment
         kinds = dict(s.execute(select(InboundMessage.message_id, InboundMessage.kind)).all())
         assert kinds["ooo-1@mail.example.org"] == "auto_reply"
 
-    # One reminder, to Lee only (Dana answered; an out-of-office is no answer), and never a second.
+    # Both answered (an out-of-office is no answer, but Lee answered on the web): no reminders,
+    # and the out-of-office produced no mail at all.
+    before = len(received)
+    assert run(config, engine, REMIND).sent == 0
+    assert len(received) == before
+
+
+def test_one_reminder_to_those_who_did_not_answer(config: Config, engine: Engine, sink: tuple[Sink, int]) -> None:
+    received = sink[0].received
+    deliver(config, engine, load("plain_introduction.eml"))
+    run(config, engine, DUE)
+    tag = tags(engine)
+    answer = load("answer_yes.eml").replace(b"TAG", tag["dana@example.net"].encode())
+    deliver(config, engine, answer, rcpt=f"intro+f-{tag['dana@example.net']}@tally.example",
+            sender="dana@example.net")
     before = len(received)
     assert run(config, engine, REMIND).sent == 1
     assert [r[1] for r in received[before:]] == [["lee@example.org"]]
     assert "reminder" in str(received[-1][2]["Message-ID"])
-    assert run(config, engine, datetime(2026, 6, 1, tzinfo=UTC)).sent == 0
+    assert run(config, engine, datetime(2026, 6, 1, tzinfo=UTC)).sent == 0  # never a second
 
 
 def test_nobody_who_opted_out_gets_mail(config: Config, engine: Engine, sink: tuple[Sink, int]) -> None:
