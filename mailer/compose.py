@@ -68,8 +68,9 @@ def _address(name: str, address: str) -> str:
     return formataddr((_one_line(name), address), charset="utf-8")
 
 
-def _header(text: str) -> str:
-    return text if text.isascii() else Header(text, "utf-8").encode()
+def _header(text: str) -> str | Header:
+    # A Header object is encoded (RFC 2047) and folded by the generator in one go.
+    return text if text.isascii() else Header(text, "utf-8", header_name="Subject")
 
 
 def compose(job: Job, rendered: Rendered, config: Config, secret: str) -> Message:
@@ -81,11 +82,13 @@ def compose(job: Job, rendered: Rendered, config: Config, secret: str) -> Messag
     """
     service = config.service.address[0]
     domain = service.partition("@")[2]
-    message = MIMEMultipart("alternative")
+    # A boundary that cannot occur in base64 ("=" only pads, "_" is not in its alphabet),
+    # so the generator need not search the parts for a safe one.
+    message = MIMEMultipart("alternative", boundary=f"=_{job.tag}")
     message["From"] = _address(config.mail.from_name, service)
     message["To"] = _address(job.recipient_name, job.recipient_email)
     message["Reply-To"] = tagged(service, ANSWER_TAG, job.tag)
-    message["Subject"] = _header(_one_line(rendered.subject))
+    message["Subject"] = _header(_one_line(rendered.subject))  # type: ignore[assignment]  # compat32 takes a Header too
     message["Date"] = format_datetime(utcnow())
     # Stable per follow-up and stage (the tag is random and unique): should a copy ever
     # go out twice, mail clients fold the two into one.

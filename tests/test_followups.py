@@ -256,3 +256,14 @@ def test_concurrent_schedulers_send_each_follow_up_once(config: Config, engine: 
     with transaction(engine) as s:
         assert s.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.sent_at.is_not(None))) == 40
 
+
+
+def test_names_outside_ascii_arrive_intact(config: Config, engine: Engine, sink: tuple[Sink, int]) -> None:
+    deliver(config, engine, load("group_introduction_de.eml"), sender="juergen@example.de")
+    assert run(config, engine, datetime(2026, 1, 27, tzinfo=UTC)).sent == 3
+    by_rcpt = {rcpt: message for _, [rcpt], message in sink[0].received}
+    chloe = by_rcpt["chloe@example.com"]
+    assert str(chloe["Subject"]) == "Did the introduction to Anna Schmidt and Ben Okafor, made by Jürgen Müller, help?"
+    assert str(chloe["To"]) == "Chloé Martin <chloe@example.com>"
+    text = chloe.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Vorstellung: Anna, Ben und Chloé" in " ".join(text.split())  # the text is wrapped at 72
