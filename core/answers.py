@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import notices
 from core.models import Answer, AnswerValue, FollowUp, Introduction, IntroductionParty, Person
 from core.timeutil import utcnow
 
@@ -61,6 +62,7 @@ def record_answer(session: Session, followup_id: int, value: AnswerValue, commen
                     source=source, answered_at=when or utcnow())
     session.add(answer)
     session.flush()
+    notices.after_answer(session, followup_id)
     return answer
 
 

@@ -85,6 +85,11 @@ class FollowupConfig:
     reminder: timedelta = timedelta(days=7)
     # Introductions older than this when recorded (a backfilled mailbox) get no follow-up.
     max_age: timedelta = timedelta(days=90)
+    # A short receipt to the introducer when an introduction is logged.
+    receipts: bool = False
+    # A note to the introducer once everyone introduced has answered: "participants"
+    # (those who joined the campaign), "everyone", or "nobody".
+    answered_notes: str = _setting("participants", values.one_of("participants", "everyone", "nobody"))
 
 
 @dataclass(frozen=True)

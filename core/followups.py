@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, exists, insert, select, update
 from sqlalchemy.orm import Session
 
+from core.config import Config
 from core.db import transaction
 from core.models import (
     Answer,
@@ -24,6 +25,7 @@ from core.models import (
     FollowUpStatus,
     Introduction,
     IntroductionParty,
+    Notice,
     Person,
 )
 
@@ -38,10 +40,13 @@ _FOLLOWUP = insert(FollowUp)
 
 
 @dataclass(frozen=True)
-class Timing:
+class Plan:
+    """What to send and when, from the configuration."""
+
     delay: timedelta  # after the introduction
     reminder: timedelta  # after the first mail; zero: no reminder
     max_age: timedelta  # older introductions (a backfill) get none
+    receipts: bool = False  # a "Logged: your 7th introduction" note to the introducer
 
 
 @dataclass(frozen=True)
@@ -61,18 +66,23 @@ class Job:
     made_at: datetime
 
 
+def plan_from(config: Config) -> Plan:
+    followup = config.followup
+    return Plan(followup.delay, followup.reminder, followup.max_age, followup.receipts)
+
+
 def new_tag() -> str:
     # 80 random bits in lowercase hex: unguessable, and safe in an address's local part,
     # which some systems lowercase.
     return secrets.token_hex(10)
 
 
-def schedule(session: Session, intro_id: int, made_at: datetime, timing: Timing, now: datetime) -> None:
+def schedule(session: Session, intro_id: int, made_at: datetime, plan: Plan, now: datetime) -> None:
     """One follow-up per party of a newly recorded introduction."""
     parties = session.scalars(select(IntroductionParty.id).where(IntroductionParty.introduction_id == intro_id))
-    too_old = now - made_at > timing.max_age
+    too_old = now - made_at > plan.max_age
     rows = [{
-        "party_id": party_id, "tag": new_tag(), "due_at": made_at + timing.delay, "attempts": 0,
+        "party_id": party_id, "tag": new_tag(), "due_at": made_at + plan.delay, "attempts": 0,
         "status": FollowUpStatus.CANCELLED if too_old else FollowUpStatus.PENDING,
         "last_error": f"the introduction was {(now - made_at).days} days old when recorded" if too_old else None,
     } for party_id in parties]
@@ -80,7 +90,7 @@ def schedule(session: Session, intro_id: int, made_at: datetime, timing: Timing,
         session.execute(_FOLLOWUP, rows)
 
 
-def claim(engine: Engine, now: datetime, timing: Timing, limit: int = 100) -> list[Job]:
+def claim(engine: Engine, now: datetime, plan: Plan, limit: int = 100) -> list[Job]:
     """Take up to ``limit`` due mails (first mails, then reminders) for this scheduler."""
     with transaction(engine, write=True) as session:
         first = session.scalars(
@@ -91,11 +101,11 @@ def claim(engine: Engine, now: datetime, timing: Timing, limit: int = 100) -> li
             .with_for_update(skip_locked=True, of=FollowUp)
         ).all()
         reminders: list[FollowUp] = []
-        if timing.reminder and len(first) < limit:
+        if plan.reminder and len(first) < limit:
             reminders = list(session.scalars(
                 select(FollowUp)
                 .where(FollowUp.status == FollowUpStatus.SENT, FollowUp.reminder_claimed_at.is_(None),
-                       FollowUp.sent_at <= now - timing.reminder, _ready(now),
+                       FollowUp.sent_at <= now - plan.reminder, _ready(now),
                        ~exists().where(Answer.followup_id == FollowUp.id))
                 .order_by(FollowUp.sent_at, FollowUp.id).limit(limit - len(first))
                 .with_for_update(skip_locked=True, of=FollowUp)
@@ -215,3 +225,13 @@ def expire_claims(engine: Engine, now: datetime) -> int:
 
 def by_tag(session: Session, tag: str) -> FollowUp | None:
     return session.scalars(select(FollowUp).where(FollowUp.tag == tag)).first()
+
+
+def person_by_tag(session: Session, tag: str) -> Person | None:
+    """Whom the mail with this tag went to: a follow-up's party, or a notice's introducer."""
+    followup = by_tag(session, tag)
+    if followup is not None:
+        return followup.party.person
+    return session.scalars(
+        select(Person).join(Introduction, Introduction.introducer_id == Person.id)
+        .join(Notice, Notice.introduction_id == Introduction.id).where(Notice.tag == tag)).first()

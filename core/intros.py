@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from core import notices
 from core.answers import opt_out, record_answer
-from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Timing, by_tag, schedule
+from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, by_tag, person_by_tag, schedule
 from core.models import (
     AnswerValue,
     Campaign,
@@ -25,6 +26,7 @@ from core.models import (
     Introduction,
     IntroductionParty,
     MessageStatus,
+    NoticeKind,
     Person,
 )
 from core.timeutil import utcnow
@@ -62,8 +64,8 @@ class Facts:
     permanent: bool | None = None  # bounce: a hard failure
 
 
-def record(session: Session, message: InboundMessage, facts: Facts, timing: Timing | None = None) -> int | None:
-    """Record ``facts`` about a stored ``message`` and mark it processed; with ``timing``,
+def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan | None = None) -> int | None:
+    """Record ``facts`` about a stored ``message`` and mark it processed; with ``plan``,
     schedule the follow-ups of a new introduction.
 
     Returns the id of the introduction it made, if it made a new one.
@@ -83,8 +85,10 @@ def record(session: Session, message: InboundMessage, facts: Facts, timing: Timi
         else:
             made = _new_introduction(session, message, facts)
             message.introduction_id = made
-            if timing is not None:
-                schedule(session, made, made_at(facts.date, message.received_at), timing, utcnow())
+            if plan is not None:
+                schedule(session, made, made_at(facts.date, message.received_at), plan, utcnow())
+                if plan.receipts:
+                    notices.add(session, made, NoticeKind.RECEIPT)
     if thread is not None and message.introduction_id is None:
         message.introduction_id = thread.id
         if kind == "reply" and facts.sender and _is_party(thread, facts.sender.email):
@@ -103,16 +107,15 @@ def _record_followup_mail(session: Session, message: InboundMessage, facts: Fact
     note, kind = facts.note, facts.kind
     if UNSUBSCRIBE_TAG in facts.tags and kind not in ("bounce", "auto_reply"):
         # RFC 2369/8058: mail to the List-Unsubscribe mailto address means "stop".
-        followup = by_tag(session, facts.tags[UNSUBSCRIBE_TAG])
-        if followup is not None:
-            opt_out(session, followup.party.person_id)
+        person = person_by_tag(session, facts.tags[UNSUBSCRIBE_TAG])
+        if person is not None:
+            opt_out(session, person.id)
             note = "asked by mail to stop all mail: opted out"
         else:
             note = "sent to an unsubscribe address that names no follow-up"
     elif kind == "bounce":
-        followup = by_tag(session, facts.tags.get(BOUNCE_TAG, ""))
-        if followup is not None and facts.permanent is not False:
-            person = followup.party.person
+        person = person_by_tag(session, facts.tags.get(BOUNCE_TAG, ""))
+        if person is not None and facts.permanent is not False:
             person.bouncing_since = person.bouncing_since or utcnow()
             note = f"{note}; the follow-up to {person.email} bounced: no more mail to that address"
     elif kind == "survey_reply":

@@ -197,6 +197,28 @@ class FollowUp(Base):
     party: Mapped[IntroductionParty] = relationship()
 
 
+class NoticeKind(enum.StrEnum):
+    RECEIPT = "receipt"  # "Logged: your 7th introduction of 15 in 2026"
+    ANSWERED = "answered"  # everyone introduced has answered
+
+
+class Notice(Base):
+    """A short note to an introducer about their introduction, sent at most once."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("introduction_id", "kind"), Index(None, "status", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    introduction_id: Mapped[int] = mapped_column(ForeignKey("introductions.id", ondelete="CASCADE"))
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind))
+    tag: Mapped[str] = mapped_column(String(40), unique=True)  # bounces come back to intro+b-<tag>@
+    status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]  # as for follow-ups: at most once
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class Answer(Base):
     """One answer to a follow-up. Answers can change; every one is kept, the latest counts."""
 

@@ -11,11 +11,11 @@ from core import config as intro_config
 from core import schema
 from core.addresses import AddressError, normalize_service_address
 from core.cli import run_components, setup
+from core.followups import plan_from
 from inbound import mailboxes
 from inbound.classify import classify
 from inbound.importer import import_messages
 from inbound.parse import parse
-from inbound.processor import timing
 
 
 @click.command()
@@ -66,5 +66,5 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     bar = click.progressbar(length=total, label="importing", file=click.get_text_stream("stderr"), show_pos=True)  # type: ignore[operator]  # mypy misreads click.progressbar's overloads
     with bar:
         summary = import_messages(engine, config.service.address, sources, progress=bar.update,
-                                  timing=timing(config))
+                                  plan=plan_from(config))
     click.echo(summary.describe())

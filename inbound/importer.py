@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from core.followups import Timing
+from core.followups import Plan
 from core.messages import Arrival, arrival, store
 from inbound.headers import message_id, return_path
 from inbound.mailboxes import Source
@@ -34,7 +34,7 @@ class Summary:
 
 
 def import_messages(engine: Engine, service: tuple[str, ...], sources: Iterable[Source],
-                    progress: Callable[[int], object] = lambda n: None, timing: Timing | None = None) -> Summary:
+                    progress: Callable[[int], object] = lambda n: None, plan: Plan | None = None) -> Summary:
     summary = Summary()
     batch: list[Arrival] = []
     for source in sources:
@@ -48,13 +48,13 @@ def import_messages(engine: Engine, service: tuple[str, ...], sources: Iterable[
             # As if it had been sent to the service: a backfilled Sent folder never was.
             batch.append(arrival(raw, return_path(raw), list(service[:1]), PEER, message_id(raw)))
             if len(batch) >= BATCH:
-                _flush(engine, service, batch, summary, timing)
-    _flush(engine, service, batch, summary, timing)
+                _flush(engine, service, batch, summary, plan)
+    _flush(engine, service, batch, summary, plan)
     return summary
 
 
 def _flush(engine: Engine, service: tuple[str, ...], batch: list[Arrival], summary: Summary,
-           timing: Timing | None) -> None:
+           plan: Plan | None) -> None:
     if not batch:
         return
     ids = store(engine, batch)
@@ -62,6 +62,6 @@ def _flush(engine: Engine, service: tuple[str, ...], batch: list[Arrival], summa
     new = [i for i in ids if i is not None]
     summary.duplicates += len(ids) - len(new)
     summary.new += len(new)
-    kinds = process_batch(engine, new, service, timing).values()
+    kinds = process_batch(engine, new, service, plan).values()
     summary.introductions += sum(k == "introduction" for k in kinds)
     summary.failed += sum(k == "failed" for k in kinds)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from core import logs
 from core.config import Config
 from core.db import make_engine, transaction
-from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Timing
+from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, plan_from
 from core.intros import Contact, Facts, backlog, record, unprocessed_ids
 from core.models import InboundMessage, MessageStatus
 from core.timeutil import utcnow
@@ -68,10 +68,6 @@ def facts(parsed: Parsed, found: Classification, rcpt_to: tuple[str, ...] = (),
     )
 
 
-def timing(config: Config) -> Timing:
-    return Timing(config.followup.delay, config.followup.reminder, config.followup.max_age)
-
-
 def _contact(address: Address | None) -> Contact | None:
     return Contact(address.email, address.name) if address else None
 
@@ -79,16 +75,16 @@ def _contact(address: Address | None) -> Contact | None:
 BATCH = 50  # messages recorded per write transaction: one lock and one fsync for all
 
 
-def process(engine: Engine, message_id: int, service: tuple[str, ...], timing: Timing | None = None) -> str | None:
+def process(engine: Engine, message_id: int, service: tuple[str, ...], plan: Plan | None = None) -> str | None:
     """Process one stored message; return its kind, "failed", or None if it was not NEW.
 
-    With ``timing``, a new introduction's follow-ups are scheduled.
+    With ``plan``, a new introduction's follow-ups are scheduled.
     """
-    return process_batch(engine, [message_id], service, timing).get(message_id)
+    return process_batch(engine, [message_id], service, plan).get(message_id)
 
 
 def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
-                  timing: Timing | None = None) -> dict[int, str]:
+                  plan: Plan | None = None) -> dict[int, str]:
     """Process the NEW messages among ``ids``; return each processed one's kind (or "failed").
 
     Parsing and classifying happen outside any transaction; recording all of them then
@@ -111,7 +107,7 @@ def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
             found[message_id] = e
     try:
         with transaction(engine, write=True) as session:
-            return _record_all(session, found, timing)
+            return _record_all(session, found, plan)
     except (OperationalError, InterfaceError):
         raise  # the database is down or locked: not the messages' fault, so they stay NEW
     except Exception:
@@ -122,11 +118,11 @@ def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
         # One bad message must not hold back the others: record them one by one.
         kinds: dict[int, str] = {}
         for message_id in found:
-            kinds.update(process_batch(engine, [message_id], service, timing))
+            kinds.update(process_batch(engine, [message_id], service, plan))
         return kinds
 
 
-def _record_all(session: Session, found: dict[int, Facts | Exception], timing: Timing | None) -> dict[int, str]:
+def _record_all(session: Session, found: dict[int, Facts | Exception], plan: Plan | None) -> dict[int, str]:
     kinds: dict[int, str] = {}
     for message_id, outcome in found.items():
         # SKIP LOCKED: another node processing the same message at the same moment wins.
@@ -139,7 +135,7 @@ def _record_all(session: Session, found: dict[int, Facts | Exception], timing: T
         if isinstance(outcome, Exception):
             _fail(row, outcome)
         else:
-            record(session, row, outcome, timing)
+            record(session, row, outcome, plan)
         kinds[message_id] = row.kind or "failed"
     return kinds
 
@@ -159,7 +155,7 @@ def _mark_failed(engine: Engine, message_id: int, error: BaseException | None) -
 
 
 def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | None = None,
-                    timing: Timing | None = None) -> int:
+                    plan: Plan | None = None) -> int:
     """Process every NEW message; return how many were processed."""
     done = 0
     while stop is None or not stop.is_set():
@@ -167,7 +163,7 @@ def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | 
             ids = unprocessed_ids(session, BATCH)
         if not ids:
             break
-        done += len(process_batch(engine, ids, service, timing))
+        done += len(process_batch(engine, ids, service, plan))
     return done
 
 
@@ -206,12 +202,12 @@ def _child(config: Config, stop: EventLike) -> None:
     engine = make_engine(config.database.url)
     parent = os.getppid()
     try:
-        run(engine, config.service.address, stop, timing(config), orphaned=lambda: os.getppid() != parent)
+        run(engine, config.service.address, stop, plan_from(config), orphaned=lambda: os.getppid() != parent)
     finally:
         engine.dispose()
 
 
-def run(engine: Engine, service: tuple[str, ...], stop: EventLike, timing: Timing | None = None,
+def run(engine: Engine, service: tuple[str, ...], stop: EventLike, plan: Plan | None = None,
         orphaned: Callable[[], bool] = lambda: False) -> None:
     """Process messages as they arrive until ``stop`` is set (or the parent is gone).
 
@@ -231,7 +227,7 @@ def run(engine: Engine, service: tuple[str, ...], stop: EventLike, timing: Timin
             elif arriving and oldest and utcnow() - oldest < MAX_DEFER:
                 stop.wait(QUIET_SECONDS)
             else:
-                process_batch(engine, ids, service, timing)
+                process_batch(engine, ids, service, plan)
         except (OperationalError, InterfaceError) as e:
             log.warning("processor: database unavailable (%s); retrying in %ss", e.orig, RETRY_SECONDS)
             stop.wait(RETRY_SECONDS)

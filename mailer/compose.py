@@ -14,8 +14,9 @@ from email.utils import format_datetime, formataddr
 from core import tokens
 from core.config import Config
 from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Job
+from core.notices import NoticeJob
 from core.timeutil import utcnow
-from mailer.render import FollowupMail, Rendered
+from mailer.render import FollowupMail, NoticeMail, Rendered
 
 ANSWER_CHOICES = ("helped", "not_yet", "no")
 # UTF-8 bodies in base64: safe on any relay, and encoded in C (quoted-printable, more
@@ -53,8 +54,8 @@ def unsubscribe_url(config: Config, secret: str, person_id: int) -> str:
     return f"{config.public_url}/u/{tokens.make(secret, tokens.UNSUBSCRIBE, person_id)}"
 
 
-def envelope_sender(config: Config, job: Job) -> str:
-    """Bounces come back to intro+b-TAG@, which names the follow-up (VERP)."""
+def envelope_sender(config: Config, job: Job | NoticeJob) -> str:
+    """Bounces come back to intro+b-TAG@, which names the mail they concern (VERP)."""
     return tagged(config.service.address[0], BOUNCE_TAG, job.tag)
 
 
@@ -74,7 +75,32 @@ def _header(text: str) -> str | Header:
 
 
 def compose(job: Job, rendered: Rendered, config: Config, secret: str) -> Message:
-    """The follow-up as a multipart/alternative message (text, then HTML).
+    """The follow-up, answered by replying to its tagged address."""
+    service = config.service.address[0]
+    message = _message(job.recipient_name, job.recipient_email, job.person_id, job.tag,
+                       "reminder" if job.reminder else "followup", rendered, config, secret)
+    message["Reply-To"] = tagged(service, ANSWER_TAG, job.tag)
+    return message
+
+
+def notice_mail_for(job: NoticeJob, config: Config, secret: str) -> NoticeMail:
+    return NoticeMail(
+        kind=str(job.kind), introducer_name=job.introducer_name, introducer_email=job.introducer_email,
+        others=job.others, subject=job.subject, made_on=job.made_at.date(), year=job.year, goal=job.goal,
+        count=job.count, answers=job.answers, unsubscribe_url=unsubscribe_url(config, secret, job.person_id),
+        service_name=config.mail.from_name, service_url=config.public_url,
+    )
+
+
+def compose_notice(job: NoticeJob, rendered: Rendered, config: Config, secret: str) -> Message:
+    return _message(job.introducer_name, job.introducer_email, job.person_id, job.tag, str(job.kind),
+                    rendered, config, secret)
+
+
+def _message(name: str, address: str, person_id: int, tag: str, kind: str, rendered: Rendered,
+             config: Config, secret: str) -> Message:
+    """A multipart/alternative message (text, then HTML) with the headers every mail of
+    the service carries.
 
     Built with the compat32 classes of the email package: they take header values as
     written, where the default policy parses every header it is given, which was most of
@@ -84,21 +110,20 @@ def compose(job: Job, rendered: Rendered, config: Config, secret: str) -> Messag
     domain = service.partition("@")[2]
     # A boundary that cannot occur in base64 ("=" only pads, "_" is not in its alphabet),
     # so the generator need not search the parts for a safe one.
-    message = MIMEMultipart("alternative", boundary=f"=_{job.tag}")
+    message = MIMEMultipart("alternative", boundary=f"=_{tag}")
     message["From"] = _address(config.mail.from_name, service)
-    message["To"] = _address(job.recipient_name, job.recipient_email)
-    message["Reply-To"] = tagged(service, ANSWER_TAG, job.tag)
+    message["To"] = _address(name, address)
     message["Subject"] = _header(_one_line(rendered.subject))  # type: ignore[assignment]  # compat32 takes a Header too
     message["Date"] = format_datetime(utcnow())
-    # Stable per follow-up and stage (the tag is random and unique): should a copy ever
-    # go out twice, mail clients fold the two into one.
-    message["Message-ID"] = f"<{'reminder' if job.reminder else 'followup'}.{job.tag}@{domain}>"
+    # Stable per mail (the tag is random and unique): should a copy ever go out twice,
+    # mail clients fold the two into one.
+    message["Message-ID"] = f"<{kind}.{tag}@{domain}>"
     # RFC 3834: generated mail; Microsoft's header keeps Exchange from answering it.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     # RFC 2369 and RFC 8058: a mailto and a one-click https unsubscribe.
-    mailto = tagged(service, UNSUBSCRIBE_TAG, job.tag)
-    https = unsubscribe_url(config, secret, job.person_id)
+    mailto = tagged(service, UNSUBSCRIBE_TAG, tag)
+    https = unsubscribe_url(config, secret, person_id)
     message["List-Unsubscribe"] = f"<mailto:{mailto}?subject=unsubscribe>, <{https}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.attach(MIMEText(rendered.text, "plain", _UTF8))

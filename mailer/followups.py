@@ -10,10 +10,12 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from core import notices
 from core.config import Config, RelayConfig
-from core.followups import FAILED, RETRY, SENT, Job, Outcome, Timing, claim, expire_claims, settle
-from mailer.compose import compose, envelope_sender, mail_for
-from mailer.render import Renderer
+from core.followups import FAILED, RETRY, SENT, Job, Outcome, claim, expire_claims, plan_from, settle
+from core.notices import NoticeJob
+from mailer.compose import compose, compose_notice, envelope_sender, mail_for, notice_mail_for
+from mailer.render import Renderer, render_notice
 from mailer.send import PermanentFailure, TemporaryFailure, Transport, UnknownOutcome, transport
 
 log = logging.getLogger(__name__)
@@ -27,20 +29,21 @@ class Summary:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    notes: int = 0  # receipts and answered notes to introducers
 
     def describe(self) -> str:
-        return f"sent {self.sent}, to retry {self.retried}, failed {self.failed}"
+        return f"sent {self.sent}, to retry {self.retried}, failed {self.failed}, notes to introducers {self.notes}"
 
 
 def run_once(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,
              connect: Callable[[RelayConfig], Transport] = transport) -> Summary:
     """Send every follow-up and reminder due at ``now``; return what happened."""
-    timing = Timing(config.followup.delay, config.followup.reminder, config.followup.max_age)
+    plan = plan_from(config)
     expired = expire_claims(engine, now)
     if expired:
         log.warning("%s follow-ups were claimed but never marked (a sender stopped); marked failed", expired)
     summary = Summary()
-    while jobs := claim(engine, now, timing, BATCH):
+    while jobs := claim(engine, now, plan, BATCH):
         # A few connections at once: while one waits for the relay's reply, another
         # renders and composes (the wait, not the CPU, is most of a send).
         shares = [jobs[i::CONNECTIONS] for i in range(min(CONNECTIONS, len(jobs)))]
@@ -53,8 +56,28 @@ def run_once(config: Config, engine: Engine, secret: str, now: datetime, rendere
             summary.retried += outcome.result == RETRY
             summary.failed += outcome.result == FAILED
         if any(o.result == RETRY for o in outcomes):
-            break  # the relay is struggling: leave the rest for the next pass
+            return summary  # the relay is struggling: leave the rest for the next pass
+    follow = config.followup
+    while notes := notices.claim(engine, now, follow.answered_notes, follow.receipts, BATCH):
+        with connect(config.relay) as outbox:
+            results = [(note, _send_notice(note, config, secret, renderer, outbox)) for note in notes]
+        notices.settle(engine, results, now)
+        summary.notes += sum(1 for _, error in results if not error)
     return summary
+
+
+def _send_notice(note: NoticeJob, config: Config, secret: str, renderer: Renderer, outbox: Transport) -> str:
+    """"" when sent, else why not. Notes are not retried: late, they are no longer news."""
+    try:
+        rendered = render_notice(renderer, notice_mail_for(note, config, secret))
+        outbox.send(compose_notice(note, rendered, config, secret), envelope_sender(config, note),
+                    note.introducer_email)
+    except (TemporaryFailure, PermanentFailure, UnknownOutcome) as e:
+        return f"{type(e).__name__}: {e}"
+    except Exception as e:
+        log.exception("notice %s could not be prepared", note.notice_id)
+        return f"{type(e).__name__}: {e}"
+    return ""
 
 
 def _send_share(jobs: list[Job], config: Config, secret: str, renderer: Renderer,

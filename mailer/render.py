@@ -167,3 +167,41 @@ class Renderer:
             text=_tidy_text(self._render("followup.txt", context)),
             html=self._render("followup.html", context),
         )
+
+
+@dataclass(frozen=True)
+class NoticeMail:
+    """What the notes to introducers may use: receipt.* and answered.* templates."""
+
+    kind: str  # "receipt" or "answered": the template's name
+    introducer_name: str
+    introducer_email: str
+    others: tuple[str, ...]  # the people introduced (the introducer's own contacts)
+    subject: str
+    made_on: date
+    year: int
+    goal: int
+    count: int  # the introducer's count-th introduction of the campaign
+    answers: tuple[tuple[str, str], ...]  # (person, "helped" / "not_yet" / "no") for "answered"
+    unsubscribe_url: str
+    service_name: str
+    service_url: str
+
+
+def render_notice(renderer: Renderer, mail: NoticeMail) -> Rendered:
+    if mail.kind not in ("receipt", "answered"):
+        raise ValueError(f"no templates for a {mail.kind!r} notice")
+    safe = replace(
+        mail,
+        introducer_name=_name(mail.introducer_name), introducer_email=one_line(mail.introducer_email),
+        others=tuple(_name(o) for o in mail.others), subject=one_line(mail.subject, SUBJECT_MAX),
+        answers=tuple((_name(who), one_line(what)) for who, what in mail.answers),
+        unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"), service_name=_name(mail.service_name),
+        service_url=_url(mail.service_url, "service_url"),
+    )
+    context = {f.name: getattr(safe, f.name) for f in fields(safe)}
+    return Rendered(
+        subject=one_line(renderer._render(f"{mail.kind}.subject.txt", context), SUBJECT_MAX),
+        text=_tidy_text(renderer._render(f"{mail.kind}.txt", context)),
+        html=renderer._render(f"{mail.kind}.html", context),
+    )

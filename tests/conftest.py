@@ -11,6 +11,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -69,3 +70,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Any, int]]:
+    """A real SMTP server (aiosmtpd) that keeps what it receives: the relay, in tests."""
+    from aiosmtpd.controller import Controller
+
+    from tests.loop_helpers import Sink
+
+    handler, port = Sink(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()

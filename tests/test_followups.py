@@ -3,67 +3,28 @@ follow-ups reach a real SMTP sink, and what comes back is understood."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
-import smtplib
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, func, select
 
 from core import config as intro_config
 from core.answers import opt_out
 from core.config import Config
 from core.db import transaction
+from core.followups import plan_from
 from core.models import Answer, FollowUp, FollowUpStatus, InboundMessage, Person
-from core.secret import secret_key
-from inbound.processor import process_pending, timing
-from inbound.server import SmtpComponent
-from mailer.followups import run_once
-from mailer.render import Renderer
+from inbound.processor import process_pending
 from tests.conftest import free_port
+from tests.loop_helpers import SERVICE, Sink, deliver, run, tags
 from tests.smtp_helpers import load
 from web import create_app
 
-SERVICE = "intro@tally.example"
 MADE = datetime(2026, 3, 3, 9, 15, tzinfo=UTC)
 DUE = datetime(2026, 3, 17, 10, tzinfo=UTC)  # 14 days later
 REMIND = datetime(2026, 3, 25, 10, tzinfo=UTC)  # and 7 more
-
-
-@dataclass
-class Sink:
-    """A real SMTP server that keeps what it receives; can refuse recipients on demand."""
-
-    received: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
-    refuse: dict[str, str] = field(default_factory=dict)  # address -> SMTP reply
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-@pytest.fixture
-def sink() -> Iterator[tuple[Sink, int]]:
-    handler, port = Sink(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
 
 
 @pytest.fixture
@@ -73,29 +34,6 @@ def config(sink: tuple[Sink, int]) -> Config:
         "INTRO_RELAY_HOST": "127.0.0.1", "INTRO_RELAY_PORT": str(sink[1]), "INTRO_RELAY_SECURITY": "none",
         "INTRO_BASE_URL": "https://intro.example.org", "INTRO_FOLLOWUP_MAX_AGE": "3650d",
     })
-
-
-def deliver(config: Config, engine: Engine, raw: bytes, rcpt: str = SERVICE, sender: str = "sam@example.com") -> None:
-    """Over SMTP to the real server, then processed as `intro serve` would."""
-    server = SmtpComponent(config, engine)
-    server.start()
-    try:
-        with smtplib.SMTP("127.0.0.1", config.smtp.port) as client:
-            client.sendmail(sender, [rcpt], raw)
-    finally:
-        server.stop()
-    process_pending(engine, config.service.address, timing=timing(config))
-
-
-def run(config: Config, engine: Engine, now: datetime) -> Any:
-    return run_once(config, engine, secret_key(engine, config.secret_key), now, Renderer())
-
-
-def tags(engine: Engine) -> dict[str, str]:
-    with transaction(engine) as s:
-        rows = s.execute(select(Person.email, FollowUp.tag).select_from(FollowUp)
-                         .join(FollowUp.party).join(Person)).all()
-    return {email_: tag for email_, tag in rows}
 
 
 def test_the_whole_loop(config: Config, engine: Engine, sink: tuple[Sink, int]) -> None:
@@ -245,7 +183,7 @@ def test_concurrent_schedulers_send_each_follow_up_once(config: Config, engine: 
     raws = [load("plain_introduction.eml").replace(b"<intro-1@", f"<intro-{n}@".encode())
             .replace(b"dana@", f"dana{n}@".encode()) for n in range(20)]
     store(engine, [arrival(raw, "sam@example.com", [SERVICE], "127.0.0.1", message_id(raw)) for raw in raws])
-    process_pending(engine, config.service.address, timing=timing(config))
+    process_pending(engine, config.service.address, plan=plan_from(config))
     threads = [threading.Thread(target=run, args=(config, engine, DUE)) for _ in range(3)]
     for t in threads:
         t.start()
