@@ -1,4 +1,4 @@
-"""Render the follow-up and its reminder for one realistic example into docs/emails/.
+"""Render every mail the service sends, for one realistic example, into docs/emails/.
 
 Not a test: the files are there to be read and reviewed (and screenshotted) whenever the
 templates change, so a change in wording shows up as a diff.
@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from mailer.render import FollowupMail, Renderer
+from mailer.render import FollowupMail, NoticeMail, Renderer, render_notice
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,15 @@ EXAMPLE = FollowupMail(
 )
 
 
+NOTICE = NoticeMail(
+    kind="receipt", introducer_name="Sam Carter", introducer_email="sam.carter@example.org",
+    others=("Dana Reyes", "Lee Park"), subject="Dana, meet Lee", made_on=date(2026, 3, 2), year=2026, goal=15,
+    count=7, answers=(), unsubscribe_url=f"{SITE}/u/MQ.aBcD3f.Hn5t2Wq9ZpR1cV8e", service_name="intro",
+    service_url=SITE,
+)
+ANSWERED = replace(NOTICE, kind="answered", answers=(("Dana Reyes", "helped"), ("Lee Park", "not_yet")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--templates", help="a folder of replacement templates, as [mail] templates")
@@ -53,6 +62,11 @@ def main() -> None:
         (args.out / f"{name}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
         (args.out / f"{name}.html").write_text(rendered.html)
         print(f"{args.out / name}.txt, .html: {rendered.subject}")
+    for notice in (NOTICE, ANSWERED):
+        rendered = render_notice(renderer, notice)
+        (args.out / f"{notice.kind}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
+        (args.out / f"{notice.kind}.html").write_text(rendered.html)
+        print(f"{args.out / notice.kind}.txt, .html: {rendered.subject}")
 
 
 if __name__ == "__main__":

@@ -205,3 +205,22 @@ def test_names_outside_ascii_arrive_intact(config: Config, engine: Engine, sink:
     assert str(chloe["To"]) == "Chloé Martin <chloe@example.com>"
     text = chloe.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Vorstellung: Anna, Ben und Chloé" in " ".join(text.split())  # the text is wrapped at 72
+
+
+def test_intro_followups_run_with_now_from_the_command_line(tmp_path, db_url: str, sink: tuple[Sink, int]) -> None:
+    from tests.helpers import environ, run_intro
+
+    env = environ(INTRO_DATABASE_URL=db_url, INTRO_SERVICE_ADDRESS=SERVICE, INTRO_RELAY_HOST="127.0.0.1",
+                  INTRO_RELAY_PORT=str(sink[1]), INTRO_RELAY_SECURITY="none", INTRO_FOLLOWUP_MAX_AGE="3650d")
+    (tmp_path / "intro.eml").write_bytes(load("plain_introduction.eml"))
+    assert run_intro("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    assert "introductions found 1" in run_intro("import", "intro.eml", cwd=tmp_path, env=env).stdout
+    early = run_intro("followups", "run", "--now", "2026-03-10T00:00:00Z", cwd=tmp_path, env=env)
+    assert early.returncode == 0 and early.stdout.startswith("sent 0,")
+    due = run_intro("followups", "run", "--now", "2026-03-17T10:00:00", cwd=tmp_path, env=env)
+    assert due.stdout.startswith("sent 2,"), due.stderr
+    assert sorted(r[1][0] for r in sink[0].received) == ["dana@example.net", "lee@example.org"]
+    again = run_intro("followups", "run", "--now", "2026-03-17T10:00:00", cwd=tmp_path, env=env)
+    assert again.stdout.startswith("sent 0,")
+    bad = run_intro("followups", "run", "--now", "next tuesday", cwd=tmp_path, env=env)
+    assert bad.returncode == 2 and "not an ISO time" in bad.stderr

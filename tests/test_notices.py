@@ -78,3 +78,20 @@ def test_a_note_once_everyone_answered(engine: Engine, sink: tuple[Sink, int], j
             assert s.scalars(select(Notice.last_error)).one()  # cancelled, with the reason
     assert run(config, engine, utcnow()).notes == 0
 
+
+
+def test_notes_escape_hostile_names(engine: Engine, sink: tuple[Sink, int]) -> None:
+    from datetime import date
+
+    from mailer.render import NoticeMail, Renderer, render_notice
+
+    mail = NoticeMail(kind="answered", introducer_name="<script>alert(1)</script>",
+                      introducer_email="sam@example.com", others=("Eve\r\nBcc: victim@example.com",),
+                      subject="<b>hi</b>", made_on=date(2026, 3, 2), year=2026, goal=15, count=1,
+                      answers=(("<img src=x onerror=alert(1)>", "helped"),),
+                      unsubscribe_url="https://intro.example.org/u/x", service_name="intro",
+                      service_url="https://intro.example.org")
+    rendered = render_notice(Renderer(), mail)
+    assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
+    assert "<img" not in rendered.html
+    assert "\n" not in rendered.subject and "Bcc: victim" not in rendered.text.split("\n")[0]
