@@ -39,6 +39,8 @@ def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen[str] 
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as s:
+        # As the servers do: a port whose last connection is in TIME_WAIT is still free.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
