@@ -19,6 +19,7 @@ class Counts:
     people: int
     followups_sent: int
     answers: int
+    answers_to_review: int  # replies by mail whose answer could not be read with confidence
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -36,4 +37,5 @@ def counts(session: Session) -> Counts:
         people=count(of=Person),
         followups_sent=count(FollowUp.sent_at.is_not(None), of=FollowUp),
         answers=count(of=Answer),
+        answers_to_review=count(InboundMessage.needs_review.is_(True)),
     )

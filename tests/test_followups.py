@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -224,3 +225,32 @@ def test_intro_followups_run_with_now_from_the_command_line(tmp_path, db_url: st
     assert again.stdout.startswith("sent 0,")
     bad = run_intro("followups", "run", "--now", "next tuesday", cwd=tmp_path, env=env)
     assert bad.returncode == 2 and "not an ISO time" in bad.stderr
+
+
+def test_the_relay_login_is_used_when_configured(engine: Engine) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        if isinstance(data, LoginPassword):
+            logins.append((data.login, data.password))
+            return AuthResult(success=data.password == b"s3cret")
+        return AuthResult(success=False)
+
+    handler, port = Sink(), free_port()
+    # No TLS in this test: AUTH over plain text to a sink on this machine.
+    controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        env = {"INTRO_SERVICE_ADDRESS": SERVICE, "INTRO_SMTP_PORT": str(free_port()), "INTRO_RELAY_HOST": "127.0.0.1",
+               "INTRO_RELAY_PORT": str(port), "INTRO_RELAY_SECURITY": "none", "INTRO_RELAY_USERNAME": "intro",
+               "INTRO_FOLLOWUP_MAX_AGE": "3650d"}
+        config = intro_config.load(environ={**env, "INTRO_RELAY_PASSWORD": "s3cret"})
+        deliver(config, engine, load("plain_introduction.eml"))
+        assert run(config, engine, DUE).sent == 2
+    finally:
+        controller.stop()
+    assert (b"intro", b"s3cret") in logins and len(handler.received) == 2
