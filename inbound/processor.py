@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
@@ -39,6 +40,7 @@ POLL_SECONDS = 1.0  # how soon a newly stored message is processed
 RETRY_SECONDS = 5.0  # after a database error
 QUIET_SECONDS = 0.2  # while messages are arriving, look again this much later
 MAX_DEFER = timedelta(seconds=30)  # but never leave a message unprocessed for longer
+WATCH_SECONDS = 2.0  # how often the parent checks that the processor still runs
 NICENESS = 10  # below the SMTP server: see ProcessorComponent
 
 
@@ -179,16 +181,32 @@ class ProcessorComponent:
     name = "processor"
 
     def __init__(self, config: Config, engine: Engine) -> None:
-        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self._stop = context.Event()
-        self._process = context.Process(target=_child, args=(config, self._stop), name="intro-processor",
-                                        daemon=True)
+        self._config = config
+        self._context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        self._stop = self._context.Event()
+        self._process = self._spawn()
+        self._watchdog = threading.Thread(target=self._watch, name="processor-watchdog", daemon=True)
+
+    def _spawn(self) -> multiprocessing.process.BaseProcess:
+        return self._context.Process(target=_child, args=(self._config, self._stop), name="intro-processor",
+                                     daemon=True)
 
     def start(self) -> None:
         self._process.start()
+        self._watchdog.start()
+
+    def _watch(self) -> None:
+        # Whatever kills the child (a crash in a C library on some message, the OOM
+        # killer), the messages wait in the database; a new child takes them up.
+        while not self._stop.wait(WATCH_SECONDS):
+            if not self._process.is_alive():
+                log.error("the processor stopped (exit code %s); starting a new one", self._process.exitcode)
+                self._process = self._spawn()
+                self._process.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._watchdog.join(timeout=WATCH_SECONDS * 2)
         self._process.join(timeout=30)
         if self._process.is_alive():
             log.warning("processor did not stop within 30 s; terminating it")

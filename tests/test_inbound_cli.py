@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mailbox
+import os
 import shutil
 import signal
 import smtplib
@@ -111,3 +112,29 @@ def test_intro_smtp_receives_and_processes(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0 and "Traceback" not in err
+
+
+def test_a_processor_that_dies_is_replaced(tmp_path: Path) -> None:
+    port = free_port()
+    env = environ(INTRO_SMTP_PORT=str(port), INTRO_SERVICE_ADDRESS="intro@tally.example")
+    proc = subprocess.Popen([*intro_command(), "smtp"], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, proc=proc)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid), "-f", "spawn_main"], capture_output=True,
+                                  text=True, check=False).stdout.split()
+        assert children, "no processor child found"
+        for child in children:
+            os.kill(int(child), signal.SIGKILL)  # stands in for a crash on some message
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.sendmail("sam@example.com", ["intro@tally.example"], load("plain_introduction.eml"))
+        for _ in range(200):
+            rows = run_intro("intros", "--json", cwd=tmp_path, env=env).stdout.splitlines()
+            if rows:
+                break
+            time.sleep(0.1)
+        assert rows, "the message was not processed after the processor died"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert "the processor stopped" in err
