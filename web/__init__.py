@@ -29,9 +29,10 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
     )
     app.extensions["intro"] = {"config": config, "engine": engine}
 
-    from web import csrf, surveys, tallies
+    from web import api, csrf, surveys, tallies
 
     csrf.init_app(app)
     app.register_blueprint(tallies.bp)
     app.register_blueprint(surveys.bp)
+    app.register_blueprint(api.bp)
     return app
