@@ -105,3 +105,11 @@ def _latest_answers(session: Session, campaign_id: int) -> dict[AnswerValue, int
     counted = {value: 0 for value in AnswerValue}
     counted.update({AnswerValue(v): n for v, n in session.execute(latest).all()})
     return counted
+
+
+def default_year(session: Session, this_year: int) -> int | None:
+    """The campaign the front page shows: this year's, else the latest; None before any."""
+    years = set(session.scalars(select(Campaign.year)))
+    if this_year in years:
+        return this_year
+    return max(years) if years else None

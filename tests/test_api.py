@@ -6,40 +6,16 @@ import json
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from core import config as intro_config
-from core.answers import record_answer
-from core.db import transaction
-from core.followups import plan_from
-from core.messages import arrival, store
-from core.models import AnswerValue, Campaign, FollowUp, Participant, Person
-from inbound.headers import message_id
-from inbound.processor import process_pending
-from tests.smtp_helpers import load
-from web import create_app
+from tests.seed import seeded_app
 
 SERVICE = "intro@tally.example"
 
 
 @pytest.fixture
 def app(engine: Engine) -> Flask:
-    config = intro_config.load(environ={"INTRO_SERVICE_ADDRESS": SERVICE, "INTRO_FOLLOWUP_MAX_AGE": "3650d"})
-    raws = [load("plain_introduction.eml"), load("group_introduction_de.eml"),
-            load("plain_introduction.eml").replace(b"<intro-1@", b"<intro-2@").replace(b"lee@", b"kim@")
-            .replace(b"From: Sam Carter <", b'From: "<script>alert(1)</script>" <')]
-    store(engine, [arrival(r, "sam@example.com", [SERVICE], "127.0.0.1", message_id(r)) for r in raws])
-    process_pending(engine, (SERVICE,), plan=plan_from(config))
-    with transaction(engine, write=True) as s:
-        campaign = s.scalars(select(Campaign)).one()
-        for email, listed in (("sam@example.com", True), ("juergen@example.de", False)):
-            person = s.scalars(select(Person).where(Person.email == email)).one()
-            s.add(Participant(person_id=person.id, campaign_id=campaign.id, listed=listed))
-        first, second = s.scalars(select(FollowUp).order_by(FollowUp.id)).all()[:2]
-        record_answer(s, first.id, AnswerValue.NO, "", source="web")
-        record_answer(s, first.id, AnswerValue.HELPED, "", source="web")  # changed: the latest counts
-        record_answer(s, second.id, AnswerValue.NOT_YET, "", source="reply")
-    return create_app(config, engine)
+    return seeded_app(engine)
 
 
 def test_the_figures(app: Flask) -> None:

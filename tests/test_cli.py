@@ -79,7 +79,7 @@ def _check_serving(proc: subprocess.Popen[str], smtp_port: int, web_port: int) -
             code, _ = client.ehlo()
             assert code == 250
         with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=10) as page:
-            assert page.status == 200 and b"Introductions" in page.read()
+            assert page.status == 200 and b"No introductions yet" in page.read()
         with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=10) as health:
             assert health.read() == b"ok\n"
     finally:

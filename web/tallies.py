@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, current_app, make_response, render_template, request
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import transaction
-from core.stats import counts
+from core.tallies import default_year, tallies
+from core.timeutil import utcnow
+
+# The public page makes no request of its own to anywhere: no scripts, no fonts, no CDN.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; " \
+      "frame-ancestors 'none'; base-uri 'none'"
 
 bp = Blueprint("tallies", __name__)
 log = logging.getLogger(__name__)
@@ -20,10 +25,18 @@ def _engine() -> Engine:
 
 
 @bp.get("/")
-def index() -> str:
+def index() -> Response:
+    raw = request.args.get("campaign", "")
     with transaction(_engine()) as session:
-        figures = counts(session)
-    return render_template("index.html", counts=figures)
+        year = int(raw) if raw.isdigit() else default_year(session, utcnow().year)
+        figures = tallies(session, year) if year else None
+    config = current_app.extensions["intro"]["config"]
+    status = 404 if raw and figures is None else 200
+    response = make_response(render_template("tally.html", t=figures, asked=raw,
+                                             service=config.service.address[0]), status)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/healthz")

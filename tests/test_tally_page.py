@@ -1,0 +1,66 @@
+"""The public tally page, through Flask's test client, on each database."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, update
+
+from core import config as intro_config
+from core.db import transaction
+from core.models import Person
+from tests.seed import seeded_app
+from web import create_app
+
+
+@pytest.fixture
+def app(engine: Engine) -> Flask:
+    return seeded_app(engine)
+
+
+def test_the_campaign_at_a_glance(app: Flask) -> None:
+    page = app.test_client().get("/?campaign=2026")
+    assert page.status_code == 200
+    html = page.text
+    assert "<h1>15 in 2026</h1>" in html
+    assert "<strong>3</strong> of 30 introductions" in html  # team total against participants x goal
+    assert 'aria-label="Sam Carter: 2 of 15"' in html and "2 / 15" in html
+    assert "<b>6</b> people connected" in html and "<b>1</b> helped (50% of answers)" in html
+    assert "<title id=\"chart-title\">Introductions per month in 2026: Jan 1, Feb 0, Mar 2," in html
+
+
+def test_the_front_page_shows_this_years_or_the_latest_campaign(app: Flask) -> None:
+    assert "<h1>15 in 2026</h1>" in app.test_client().get("/").text
+
+
+def test_no_one_introduced_is_ever_named(app: Flask) -> None:
+    html = app.test_client().get("/?campaign=2026").text
+    for secret in ("Dana", "dana@", "Lee Park", "kim@", "Anna", "Okafor", "Chlo"):
+        assert secret not in html
+    assert "Jürgen" not in html  # a participant who chose not to be listed
+
+
+def test_hostile_names_are_text(engine: Engine) -> None:
+    app = seeded_app(engine)
+    with transaction(engine, write=True) as s:
+        sam = Person.email == "sam@example.com"
+        s.execute(update(Person).where(sam).values(display_name="<script>alert(1)</script>"))
+    html = app.test_client().get("/?campaign=2026").text
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_year_without_a_campaign_is_404_with_a_way_back(app: Flask) -> None:
+    page = app.test_client().get("/?campaign=1999")
+    assert page.status_code == 404 and "No campaign for 1999" in page.text and 'href="/"' in page.text
+
+
+def test_before_the_first_introduction(engine: Engine) -> None:
+    page = create_app(intro_config.load(environ={}), engine).test_client().get("/")
+    assert page.status_code == 200 and "No introductions yet" in page.text and "intro@localhost" in page.text
+
+
+def test_the_page_makes_no_outside_requests(app: Flask) -> None:
+    page = app.test_client().get("/?campaign=2026")
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    for outside in ("<script", "src=\"http", "href=\"http", "@import", "<link"):
+        assert outside not in page.text
