@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import free_port
 from tests.helpers import environ, intro_command, port_is_free, run_intro, wait_for_port
 
-COMMANDS = ["serve", "smtp", "db", "stats", "intros", "inspect", "import", "followups"]
+COMMANDS = ["serve", "smtp", "web", "db", "stats", "intros", "inspect", "import", "followups", "demo"]
 
 
 def test_help_lists_every_command(tmp_path: Path) -> None:
@@ -25,7 +25,8 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [["serve"], ["smtp"], ["db"], ["db", "upgrade"], ["db", "current"], ["stats"],
-                                  ["intros"], ["inspect"], ["import"], ["followups"], ["followups", "run"]])
+                                  ["intros"], ["inspect"], ["import"], ["followups"], ["followups", "run"],
+                                  ["web"], ["demo"], ["demo", "seed"]])
 def test_every_command_has_help(tmp_path: Path, args: list[str]) -> None:
     out = run_intro(*args, "--help", cwd=tmp_path, env=environ())
     assert out.returncode == 0 and "Usage: intro" in out.stdout
