@@ -9,6 +9,7 @@ reserved example domain, so no demo can ever mail a real person.
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -68,7 +69,8 @@ def generate(engine: Engine, intros: int, participants: int, year: int, rng: ran
         person_id += 1
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         domain = "example.org" if i < participants else rng.choice(("example.com", "example.net"))
-        people.append({"id": person_id, "email": f"{first.lower()}.{last.lower()}.{person_id}@{domain}",
+        local = unicodedata.normalize("NFKD", f"{first}.{last}".lower()).encode("ascii", "ignore").decode()
+        people.append({"id": person_id, "email": f"{local}.{person_id}@{domain}",
                        "display_name": f"{first} {last}", "created_at": now})
     introducers = [p["id"] for p in people[:participants]]
     pool = [p["id"] for p in people[participants:]]

@@ -65,6 +65,10 @@ def _one_line(text: str) -> str:
 
 
 def _address(name: str, address: str) -> str:
+    if not address.isascii():
+        # RFC 6532 addresses need UTF-8 headers end to end; the follow-up is marked failed
+        # with this reason rather than sent with a mangled address.
+        raise ValueError(f"internationalised addresses are not supported yet: {address!r}")
     # formataddr encodes a non-ASCII name (RFC 2047) and quotes one with specials.
     return formataddr((_one_line(name), address), charset="utf-8")
 

@@ -1,0 +1,99 @@
+"""End to end in a real headless browser (Debian's Chromium driven by Playwright): the
+public page of a seeded campaign, then a follow-up's link, answered as a person would."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+import shutil
+import signal
+import smtplib
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+from tests.helpers import environ, intro_command, run_intro, wait_for_port
+from tests.smtp_helpers import load
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As the machine's notes advise: without these, Chromium tries the network at every start.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+playwright = pytest.importorskip("playwright.sync_api", reason="a test dependency: pip install -e '.[test]'")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """`intro serve` on a seeded campaign, with outgoing mail written to the outbox."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+    smtp, web = free_port(), free_port()
+    env = environ(INTRO_SMTP_PORT=str(smtp), INTRO_WEB_PORT=str(web), INTRO_BASE_URL=f"http://127.0.0.1:{web}",
+                  INTRO_SERVICE_ADDRESS="intro@tally.example", INTRO_FOLLOWUP_MAX_AGE="3650d")
+    seeded = run_intro("demo", "seed", "--intros", "90", "--participants", "6", "--year", "2026", cwd=tmp_path, env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    proc = subprocess.Popen([*intro_command(), "serve"], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(web, proc=proc)
+        wait_for_port(smtp, proc=proc)
+        yield f"http://127.0.0.1:{web}", env, tmp_path
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+
+
+def test_the_public_page_and_answering_a_follow_up(site: tuple[str, dict[str, str], Path]) -> None:
+    url, env, folder = site
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(f"{url}/?campaign=2026")
+        assert page.inner_text("h1") == "15 in 2026"
+        assert "90" in page.inner_text(".total li:first-child")
+        bars = page.locator(".people progress")
+        assert 1 <= bars.count() <= 6  # the listed participants
+        first = bars.first
+        assert int(first.get_attribute("max") or 0) == 15
+        assert re.fullmatch(r".+: \d+ of 15", first.get_attribute("aria-label") or "")
+        assert page.locator("svg[role=img] rect").count() == 12
+
+        # An introduction arrives; its follow-ups go out (to the outbox); a person answers.
+        smtp = int(env["INTRO_SMTP_PORT"])
+        with smtplib.SMTP("127.0.0.1", smtp) as client:
+            client.sendmail("sam@example.com", ["intro@tally.example"], load("plain_introduction.eml"))
+        mail = _wait_for_followup(folder, env)
+        html = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        link = re.search(r'href="([^"]+\?answer=helped)"', html)
+        assert link is not None
+        before = json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)["answers"]
+
+        page.goto(link.group(1).replace("&amp;", "&"))
+        assert page.is_checked("input[value=helped]")  # preselected; nothing recorded by the visit
+        assert json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)["answers"] == before
+        page.fill("textarea[name=comment]", "We are starting a project together.")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "Thank" in page.inner_text("main")
+        assert json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)["answers"] == before + 1
+        browser.close()
+
+
+def _wait_for_followup(folder: Path, env: dict[str, str]) -> email.message.EmailMessage:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        run_intro("followups", "run", cwd=folder, env=env)
+        found = sorted((folder / "outbox").glob("followup.*.eml")) if (folder / "outbox").exists() else []
+        for path in found:
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if "dana@example.net" in str(message["To"]):
+                return message  # type: ignore[return-value]
+        time.sleep(0.5)
+    raise AssertionError("no follow-up was written to the outbox")
