@@ -79,6 +79,13 @@ class MailConfig:
 
 
 @dataclass(frozen=True)
+class CampaignConfig:
+    # Introductions per participant in a new campaign (one campaign a year), or "year" for
+    # "N in 'N" (26 in '26), as the "15 in '15" campaign that inspired this did.
+    goal: str = _setting("15", values.goal)
+
+
+@dataclass(frozen=True)
 class FollowupConfig:
     delay: timedelta = timedelta(days=14)
     # After the first mail, one reminder to those who have not answered; "0": none.
@@ -105,6 +112,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     relay: RelayConfig = field(default_factory=RelayConfig)
     mail: MailConfig = field(default_factory=MailConfig)
+    campaign: CampaignConfig = field(default_factory=CampaignConfig)
     followup: FollowupConfig = field(default_factory=FollowupConfig)
 
     @property

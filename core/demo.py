@@ -18,10 +18,10 @@ import click
 from sqlalchemy import Engine, func, insert, select
 
 from core import schema
+from core.campaigns import campaign_id_for
 from core.cli import setup
 from core.db import transaction
 from core.followups import new_tag, plan_from
-from core.intros import campaign_id_for
 from core.models import (
     Answer,
     AnswerValue,
@@ -53,13 +53,13 @@ class Seeded:
 
 
 def generate(engine: Engine, intros: int, participants: int, year: int, rng: random.Random,
-             delay: timedelta) -> Seeded:
+             delay: timedelta, goal: str = "15") -> Seeded:
     now = utcnow()
     start = datetime(year, 1, 1, tzinfo=UTC)
     end = min(datetime(year + 1, 1, 1, tzinfo=UTC), now)
     span = max(int((end - start).total_seconds()), 1)
     with transaction(engine, write=True) as s:
-        campaign = campaign_id_for(s, year)
+        campaign = campaign_id_for(s, year, goal)
         ids = {table: (s.scalar(select(func.max(table.id))) or 0) for table in
                (Person, Introduction, IntroductionParty, FollowUp, Answer, Participant)}
     contacts = max(100, min(intros * 2 // 3, 300_000))
@@ -144,6 +144,7 @@ def seed(ctx: click.Context, intros: int, participants: int, year: int | None, s
         if s.scalar(select(func.count()).select_from(Campaign).where(Campaign.year == year)) and \
                 s.scalar(select(func.count()).select_from(Introduction)):
             click.echo(f"note: adding to the introductions already in {year}", err=True)
-    made = generate(engine, intros, participants, year, random.Random(seed_value), plan_from(config).delay)
+    plan = plan_from(config)
+    made = generate(engine, intros, participants, year, random.Random(seed_value), plan.delay, plan.goal)
     click.echo(f"seeded {made.introductions} introductions by {made.participants} participants "
                f"({made.people} people), {made.followups} follow-ups, {made.answers} answers")

@@ -47,6 +47,7 @@ class Plan:
     reminder: timedelta  # after the first mail; zero: no reminder
     max_age: timedelta  # older introductions (a backfill) get none
     receipts: bool = False  # a "Logged: your 7th introduction" note to the introducer
+    goal: str = "15"  # of a new campaign: introductions per participant, or "year"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Job:
 
 def plan_from(config: Config) -> Plan:
     followup = config.followup
-    return Plan(followup.delay, followup.reminder, followup.max_age, followup.receipts)
+    return Plan(followup.delay, followup.reminder, followup.max_age, followup.receipts, config.campaign.goal)
 
 
 def new_tag() -> str:

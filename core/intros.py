@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core import notices
 from core.answers import opt_out, record_answer
+from core.campaigns import DEFAULT_GOAL, campaign_id_for, join
 from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, by_tag, person_by_tag, schedule
 from core.models import (
     AnswerValue,
@@ -32,7 +33,6 @@ from core.models import (
 from core.timeutil import utcnow
 from core.upsert import insert_new
 
-DEFAULT_GOAL = 15
 # A Date header further in the future than this is a wrong clock, not a fact.
 _CLOCK_SKEW = timedelta(days=1)
 # Reply and forward prefixes, repeated ("Re: Fwd: RE:") and localised, ignored when comparing subjects.
@@ -73,6 +73,9 @@ def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan |
     if facts.kind in ("survey_reply", "bounce") or UNSUBSCRIBE_TAG in facts.tags:
         _record_followup_mail(session, message, facts)
         return None
+    if facts.kind == "other" and facts.sender and _JOIN.match(facts.subject):
+        _join_by_mail(session, message, facts, plan.goal if plan else DEFAULT_GOAL)
+        return None
     thread = _thread_introduction(session, facts.thread_ids)
     kind, note, made = facts.kind, facts.note, None
     if kind == "introduction":
@@ -83,7 +86,7 @@ def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan |
             note = f"the same introduction as {same.id}, counted once"
             message.introduction_id = same.id
         else:
-            made = _new_introduction(session, message, facts)
+            made = _new_introduction(session, message, facts, plan.goal if plan else DEFAULT_GOAL)
             message.introduction_id = made
             if plan is not None:
                 schedule(session, made, made_at(facts.date, message.received_at), plan, utcnow())
@@ -132,6 +135,21 @@ def _record_followup_mail(session: Session, message: InboundMessage, facts: Fact
     message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
 
 
+# A message to the service with the subject "join" (or "Join 2026") makes its sender a
+# participant of that year's campaign.
+_JOIN = re.compile(r"^\s*join(?:\s+(?:the\s+)?(?:campaign\s*)?(\d{4}))?\s*[.!]?\s*$", re.IGNORECASE)
+
+
+def _join_by_mail(session: Session, message: InboundMessage, facts: Facts, goal: str) -> None:
+    assert facts.sender is not None
+    match = _JOIN.match(facts.subject)
+    year = int(match.group(1)) if match and match.group(1) else made_at(facts.date, message.received_at).year
+    campaign = campaign_id_for(session, year, goal)
+    joined = join(session, person_id_for(session, facts.sender), campaign)
+    message.kind, message.status, message.processed_at = "other", MessageStatus.PROCESSED, utcnow()
+    message.note = f"joined the {year} campaign by mail" if joined else f"already a participant of {year}"
+
+
 def made_at(date: datetime | None, received_at: datetime) -> datetime:
     """When the introduction was made: its Date header, unless missing or in the future."""
     if date is None or date > received_at + _CLOCK_SKEW:
@@ -141,19 +159,10 @@ def made_at(date: datetime | None, received_at: datetime) -> datetime:
 
 # Statements built once: recording runs for every message, and the ORM's unit of work
 # costs several times the inserts themselves (see bench/smtp_ingest.py).
-_CAMPAIGN_ID = select(Campaign.id).where(Campaign.year == bindparam("year"))
 _PERSON = select(Person.id, Person.display_name).where(Person.email == bindparam("email"))
 _NAME_PERSON = update(Person).where(Person.id == bindparam("pid")).values(display_name=bindparam("name"))
 _INTRODUCTION = insert(Introduction).returning(Introduction.id)
 _PARTY = insert(IntroductionParty)
-
-
-def campaign_id_for(session: Session, year: int) -> int:
-    found = session.execute(_CAMPAIGN_ID, {"year": year}).scalar()
-    if found is None:
-        found = insert_new(session, Campaign, {"year": year, "goal": DEFAULT_GOAL,
-                                               "name": f"{DEFAULT_GOAL} in {year}"}, ["year"])
-    return found if found is not None else session.execute(_CAMPAIGN_ID, {"year": year}).scalar_one()
 
 
 def person_id_for(session: Session, contact: Contact) -> int:
@@ -170,11 +179,11 @@ def person_id_for(session: Session, contact: Contact) -> int:
     return int(found.id)
 
 
-def _new_introduction(session: Session, message: InboundMessage, facts: Facts) -> int:
+def _new_introduction(session: Session, message: InboundMessage, facts: Facts, goal: str) -> int:
     assert facts.introducer is not None
     when = made_at(facts.date, message.received_at)
     intro_id: int = session.execute(_INTRODUCTION, {
-        "campaign_id": campaign_id_for(session, when.year),
+        "campaign_id": campaign_id_for(session, when.year, goal),
         "introducer_id": person_id_for(session, facts.introducer),
         "inbound_message_id": message.id, "subject": facts.subject, "made_at": when, "recorded_at": utcnow(),
     }).scalar_one()

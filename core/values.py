@@ -29,6 +29,8 @@ _FALSE = {"0", "false", "no", "off"}
 def convert(kind: Any, raw: Any) -> Any:
     """Turn ``raw`` (a TOML value or an environment string) into a value of type ``kind``."""
     if kind is str:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return str(raw)  # goal = 15 in TOML, for a setting that also takes words
         if not isinstance(raw, str):
             raise ValueError("expected text")
         return raw.strip()
@@ -98,6 +100,14 @@ def at_least(minimum: int) -> Check:
             raise ValueError(f"expected a whole number of at least {minimum}")
         return value
     return check
+
+
+def goal(value: str) -> str:
+    if value.lower() == "year":
+        return "year"
+    if not value.isdigit() or not 1 <= int(value) <= 1000:
+        raise ValueError('expected a number of introductions from 1 to 1000, or "year"')
+    return str(int(value))
 
 
 def port(value: int) -> int:

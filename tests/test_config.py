@@ -142,3 +142,19 @@ def test_example_file_comments_every_key() -> None:
     for i, line in enumerate(lines):
         if "=" in line and not line.lstrip().startswith("#"):
             assert lines[i - 1].lstrip().startswith("#"), f"no comment above: {line}"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("15", "15"), ("year", "year"), ("YEAR", "year"), ("007", "7")])
+def test_campaign_goal(value: str, expected: str) -> None:
+    assert load({"INTRO_CAMPAIGN_GOAL": value}).campaign.goal == expected
+
+
+def test_campaign_goal_as_a_toml_number(tmp_path: Path) -> None:
+    assert load(path=write(tmp_path, "[campaign]\ngoal = 20\n")).campaign.goal == "20"
+
+
+@pytest.mark.parametrize("value", ["0", "many", "-3", "1001"])
+def test_bad_campaign_goal(value: str) -> None:
+    expected = 'INTRO_CAMPAIGN_GOAL: expected a number of introductions from 1 to 1000, or "year"'
+    with pytest.raises(ConfigError, match=expected):
+        load({"INTRO_CAMPAIGN_GOAL": value})
