@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from core import config as intro_config
+from core.campaigns import join
 from core.db import transaction
-from core.models import Person
+from core.models import Campaign, Person
 from tests.seed import seeded_app
 from web import create_app
 
@@ -64,3 +65,14 @@ def test_the_page_makes_no_outside_requests(app: Flask) -> None:
     assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")
     for outside in ("<script", "src=\"http", "href=\"http", "@import", "<link"):
         assert outside not in page.text
+
+
+def test_figures_are_counted_at_most_once_a_minute(engine: Engine) -> None:
+    client = seeded_app(engine).test_client()
+    assert client.get("/api/tallies?campaign=2026").get_json()["participants"] == 2
+    with transaction(engine, write=True) as s:
+        lee = s.scalars(select(Person.id).where(Person.email == "lee@example.org")).one()
+        join(s, lee, s.scalars(select(Campaign.id)).one())
+    assert client.get("/api/tallies?campaign=2026").get_json()["participants"] == 2  # the cached figures
+    fresh = create_app(intro_config.load(environ={}), engine).test_client()
+    assert fresh.get("/api/tallies?campaign=2026").get_json()["participants"] == 3

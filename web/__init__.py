@@ -11,6 +11,7 @@ from core import config as intro_config
 from core.config import Config
 from core.db import make_engine
 from core.secret import secret_key
+from web.figures import FiguresCache
 
 # templates/ sits beside web/ both in the source tree and when installed.
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "web"
@@ -27,7 +28,7 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.public_url.startswith("https://"),
     )
-    app.extensions["intro"] = {"config": config, "engine": engine}
+    app.extensions["intro"] = {"config": config, "engine": engine, "figures": FiguresCache()}
 
     from web import api, csrf, surveys, tallies
 

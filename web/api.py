@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from core.db import transaction
-from core.tallies import tallies
 from core.timeutil import utcnow
+from web.figures import figures as campaign_figures
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -17,8 +16,7 @@ def campaign_tallies() -> tuple[Response, int]:
     if raw and not raw.isdigit():
         return jsonify(error=f"campaign must be a year such as {utcnow().year}, not {raw!r}"), 400
     year = int(raw) if raw else utcnow().year
-    with transaction(current_app.extensions["intro"]["engine"]) as session:
-        figures = tallies(session, year)
+    figures = campaign_figures(year)
     if figures is None:
         return jsonify(error=f"no campaign for {year} yet: it starts with its first introduction"), 404
     response = jsonify(figures.as_dict())

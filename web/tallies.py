@@ -8,9 +8,9 @@ from flask import Blueprint, Response, current_app, make_response, render_templa
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.db import transaction
-from core.tallies import default_year, tallies
 from core.timeutil import utcnow
+from web.figures import figures as campaign_figures
+from web.figures import shown_year
 
 # The public page makes no request of its own to anywhere: no scripts, no fonts, no CDN.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; " \
@@ -27,9 +27,8 @@ def _engine() -> Engine:
 @bp.get("/")
 def index() -> Response:
     raw = request.args.get("campaign", "")
-    with transaction(_engine()) as session:
-        year = int(raw) if raw.isdigit() else default_year(session, utcnow().year)
-        figures = tallies(session, year) if year else None
+    year = int(raw) if raw.isdigit() else shown_year(utcnow().year)
+    figures = campaign_figures(year) if year else None
     config = current_app.extensions["intro"]["config"]
     status = 404 if raw and figures is None else 200
     response = make_response(render_template("tally.html", t=figures, asked=raw,
