@@ -93,6 +93,17 @@ def test_import_refuses_an_empty_file(tmp_path: Path) -> None:
     assert out.returncode == 1 and "empty file" in out.stderr
 
 
+def _wait_for_intros(folder: Path, env: dict[str, str]) -> list[str]:
+    """`intro intros --json`, once the processor (working in the background) has recorded one."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        rows = run_intro("intros", "--json", cwd=folder, env=env).stdout.splitlines()
+        if rows:
+            return rows
+        time.sleep(0.1)
+    return []
+
+
 def test_intro_smtp_receives_and_processes(tmp_path: Path) -> None:
     port = free_port()
     env = environ(INTRO_SMTP_PORT=str(port), INTRO_SERVICE_ADDRESS="intro@tally.example")
@@ -102,11 +113,7 @@ def test_intro_smtp_receives_and_processes(tmp_path: Path) -> None:
         wait_for_port(port, proc=proc)
         with smtplib.SMTP("127.0.0.1", port) as client:
             client.sendmail("sam@example.com", ["intro@tally.example"], load("plain_introduction.eml"))
-        for _ in range(100):  # the processor works in the background, within a second or so
-            rows = run_intro("intros", "--json", cwd=tmp_path, env=env).stdout.splitlines()
-            if rows:
-                break
-            time.sleep(0.1)
+        rows = _wait_for_intros(tmp_path, env)
         assert json.loads(rows[0])["parties"] == ["dana@example.net", "lee@example.org"]
     finally:
         proc.send_signal(signal.SIGINT)
@@ -128,12 +135,7 @@ def test_a_processor_that_dies_is_replaced(tmp_path: Path) -> None:
             os.kill(int(child), signal.SIGKILL)  # stands in for a crash on some message
         with smtplib.SMTP("127.0.0.1", port) as client:
             client.sendmail("sam@example.com", ["intro@tally.example"], load("plain_introduction.eml"))
-        for _ in range(200):
-            rows = run_intro("intros", "--json", cwd=tmp_path, env=env).stdout.splitlines()
-            if rows:
-                break
-            time.sleep(0.1)
-        assert rows, "the message was not processed after the processor died"
+        assert _wait_for_intros(tmp_path, env), "the message was not processed after the processor died"
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
