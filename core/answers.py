@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import notices
+from core import counts, notices
 from core.models import Answer, AnswerValue, FollowUp, Introduction, IntroductionParty, Person
 from core.timeutil import utcnow
 
@@ -57,11 +57,14 @@ def latest_answer(session: Session, followup_id: int) -> Answer | None:
 
 def record_answer(session: Session, followup_id: int, value: AnswerValue, comment: str, source: str,
                   when: datetime | None = None) -> Answer:
-    """Add an answer. Earlier ones are kept; the latest counts."""
+    """Add an answer. Earlier ones are kept; the latest (by ``when``) counts."""
     answer = Answer(followup_id=followup_id, value=value, comment=comment.strip()[:MAX_COMMENT],
                     source=source, answered_at=when or utcnow())
     session.add(answer)
     session.flush()
+    latest = latest_answer(session, followup_id)
+    assert latest is not None
+    counts.answer_changed(session, followup_id, latest.value)
     notices.after_answer(session, followup_id)
     return answer
 

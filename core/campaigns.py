@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from core import counts
 from core.models import Campaign, Participant
 from core.timeutil import utcnow
 from core.upsert import insert_new
@@ -34,10 +35,14 @@ def campaign_id_for(session: Session, year: int, goal_setting: str = DEFAULT_GOA
     return found if found is not None else session.execute(_CAMPAIGN_ID, {"year": year}).scalar_one()
 
 
-def join(session: Session, person_id: int, campaign_id: int, when: datetime | None = None) -> bool:
+def join(session: Session, person_id: int, campaign_id: int, when: datetime | None = None,
+         listed: bool = True) -> bool:
     """Make the person a participant (listed by display name, the default). False if already one."""
-    return insert_new(session, Participant, {"person_id": person_id, "campaign_id": campaign_id, "listed": True,
-                                             "joined_at": when or utcnow()}, ["campaign_id", "person_id"]) is not None
+    joined = insert_new(session, Participant, {"person_id": person_id, "campaign_id": campaign_id, "listed": listed,
+                                               "joined_at": when or utcnow()}, ["campaign_id", "person_id"])
+    if joined is not None:
+        counts.changed(session, campaign_id)
+    return joined is not None
 
 
 def is_participant(session: Session, person_id: int, campaign_id: int) -> bool:

@@ -57,6 +57,10 @@ class SmtpConfig:
 class WebConfig:
     host: str = "127.0.0.1"
     port: int = _setting(8000, values.port)
+    # Organizers: after signing in they may invite people, hide entries and see everything.
+    admins: tuple[str, ...] = _setting((), values.addresses)
+    # Whether anyone may join on the web; False: by invitation (or mail) only.
+    open_join: bool = True
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 import click
 from sqlalchemy import Engine, func, insert, select
 
-from core import schema
+from core import counts, schema
 from core.campaigns import campaign_id_for
 from core.cli import setup
 from core.db import transaction
@@ -104,12 +104,13 @@ def generate(engine: Engine, intros: int, participants: int, year: int, rng: ran
                 due = made + delay
                 sent = due <= now
                 rows[FollowUp].append({"id": next_id[FollowUp], "party_id": next_id[IntroductionParty],
-                                       "tag": new_tag(), "due_at": due, "attempts": 0,
+                                       "tag": new_tag(), "due_at": due, "attempts": 0, "answer": None,
                                        "status": FollowUpStatus.SENT if sent else FollowUpStatus.PENDING,
                                        "sent_at": due if sent else None, "claimed_at": due if sent else None})
                 if sent and rng.random() < 0.6:
                     next_id[Answer] += 1
                     value = rng.choices(list(AnswerValue), (55, 25, 20))[0]
+                    rows[FollowUp][-1]["answer"] = value
                     rows[Answer].append({"id": next_id[Answer], "followup_id": next_id[FollowUp], "value": value,
                                          "comment": "", "answered_at": due + timedelta(days=rng.randrange(1, 10)),
                                          "source": rng.choice(("web", "reply"))})
@@ -120,6 +121,8 @@ def generate(engine: Engine, intros: int, participants: int, year: int, rng: ran
         seeded.introductions += len(rows[Introduction])
         seeded.followups += len(rows[FollowUp])
         seeded.answers += len(rows[Answer])
+    with transaction(engine, write=True) as s:
+        counts.recount(s, campaign)  # the rows went in around the counters: count them once
     return seeded
 
 

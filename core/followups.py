@@ -48,6 +48,7 @@ class Plan:
     max_age: timedelta  # older introductions (a backfill) get none
     receipts: bool = False  # a "Logged: your 7th introduction" note to the introducer
     goal: str = "15"  # of a new campaign: introductions per participant, or "year"
+    open_join: bool = True  # anyone may join by mailing "join"; else by invitation only
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ class Job:
 
 def plan_from(config: Config) -> Plan:
     followup = config.followup
-    return Plan(followup.delay, followup.reminder, followup.max_age, followup.receipts, config.campaign.goal)
+    return Plan(followup.delay, followup.reminder, followup.max_age, followup.receipts, config.campaign.goal,
+                config.web.open_join)
 
 
 def new_tag() -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from core import notices
+from core import counts, notices
 from core.answers import opt_out, record_answer
 from core.campaigns import DEFAULT_GOAL, campaign_id_for, join
 from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, by_tag, person_by_tag, schedule
@@ -74,7 +74,12 @@ def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan |
         _record_followup_mail(session, message, facts)
         return None
     if facts.kind == "other" and facts.sender and _JOIN.match(facts.subject):
-        _join_by_mail(session, message, facts, plan.goal if plan else DEFAULT_GOAL)
+        if plan is None or plan.open_join:
+            _join_by_mail(session, message, facts, plan.goal if plan else DEFAULT_GOAL)
+            return None
+        note = "asked to join by mail; joining is by invitation only ([web] open_join = false)"
+        message.kind, message.note, message.status = "other", note, MessageStatus.PROCESSED
+        message.processed_at = utcnow()
         return None
     thread = _thread_introduction(session, facts.thread_ids)
     kind, note, made = facts.kind, facts.note, None
@@ -182,13 +187,14 @@ def person_id_for(session: Session, contact: Contact) -> int:
 def _new_introduction(session: Session, message: InboundMessage, facts: Facts, goal: str) -> int:
     assert facts.introducer is not None
     when = made_at(facts.date, message.received_at)
+    campaign_id, introducer_id = campaign_id_for(session, when.year, goal), person_id_for(session, facts.introducer)
     intro_id: int = session.execute(_INTRODUCTION, {
-        "campaign_id": campaign_id_for(session, when.year, goal),
-        "introducer_id": person_id_for(session, facts.introducer),
+        "campaign_id": campaign_id, "introducer_id": introducer_id,
         "inbound_message_id": message.id, "subject": facts.subject, "made_at": when, "recorded_at": utcnow(),
     }).scalar_one()
     people = {person_id_for(session, p) for p in facts.parties}
     session.execute(_PARTY, [{"introduction_id": intro_id, "person_id": pid} for pid in sorted(people)])
+    counts.introduction_added(session, campaign_id, introducer_id, when, people)
     return intro_id
 
 

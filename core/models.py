@@ -98,7 +98,9 @@ class Participant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    listed: Mapped[bool] = mapped_column(default=True)  # shown on the public page
+    listed: Mapped[bool] = mapped_column(default=True)  # shown on the public page: their own choice
+    # Set by an organizer: off the public page whatever the participant chose.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship()
@@ -193,6 +195,8 @@ class FollowUp(Base):
     reminder_sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The latest answer (every answer is kept in `answers`): what the tallies count.
+    answer: Mapped[AnswerValue | None] = mapped_column(_enum(AnswerValue))
 
     party: Mapped[IntroductionParty] = relationship()
 
@@ -239,3 +243,65 @@ class Setting(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CampaignCount(Base):
+    """A campaign's figures, kept exact on write (core.counts), so that the tally page
+    reads a few rows instead of counting a million: "introductions", "connected",
+    one per answer value, and "m01" to "m12" per month."""
+
+    __tablename__ = "campaign_counts"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+class IntroducerCount(Base):
+    """How many introductions each person made in a campaign, kept exact on write."""
+
+    __tablename__ = "introducer_counts"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class CampaignPerson(Base):
+    """Someone introduced in a campaign, once however often: "people connected" counts these."""
+
+    __tablename__ = "campaign_people"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+
+
+class LinkPurpose(enum.StrEnum):
+    SIGN_IN = "sign_in"  # a magic link to one's personal page
+    JOIN = "join"  # confirms an address entered on the join form
+    INVITE = "invite"  # an organizer invites someone to join
+
+
+class Link(Base):
+    """A link mailed to someone for one purpose: queued by the web site, sent by the
+    scheduler (never from a request), used at most once, good for a limited time."""
+
+    __tablename__ = "links"
+    __table_args__ = (Index(None, "status", "created_at"), Index(None, "email", "created_at"),
+                      Index(None, "client", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(_enum(LinkPurpose))
+    email: Mapped[str] = mapped_column(String(ADDRESS))  # normalised
+    name: Mapped[str] = mapped_column(String(HEADER), default="")  # given on the join form
+    year: Mapped[int | None]  # the campaign to join
+    listed: Mapped[bool] = mapped_column(default=True)  # the choice made on the join form
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    client: Mapped[str] = mapped_column(String(64), default="")  # the IP address that asked (rate limits)
+    tag: Mapped[str] = mapped_column(String(40), unique=True)  # bounces come back to intro+b-<tag>@
+    status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]  # single use: set when the link is followed
+    last_error: Mapped[str | None] = mapped_column(Text)

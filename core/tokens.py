@@ -1,4 +1,5 @@
-"""Signed tokens in links: which follow-up an answer link is for, whose unsubscribe link it is.
+"""Signed tokens in links: which follow-up an answer link is for, whose unsubscribe link it is,
+which mailed link (core.links) a sign-in or join link is.
 
 itsdangerous signs with the service's secret key; each purpose has its own salt, so a
 token made for one purpose is refused for another.
@@ -12,6 +13,10 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 ANSWER = "answer"
 UNSUBSCRIBE = "unsubscribe"
+# Links mailed on request (core.links): the same names as LinkPurpose.
+SIGN_IN = "sign_in"
+JOIN = "join"
+INVITE = "invite"
 # An answer link is good for this long after the mail; an unsubscribe link for ever (a
 # person must always be able to stop the mail, RFC 8058).
 ANSWER_LIFETIME = timedelta(days=120)

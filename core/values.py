@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from core.addresses import AddressError, normalize_service_address
+from core.addresses import AddressError, normalize_address, normalize_service_address
 
 Check = Callable[[Any], Any]
 
@@ -123,6 +123,13 @@ def service_addresses(value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(normalize_service_address(a) for a in value)
     except AddressError as e:
         raise ValueError(f"expected addresses such as intro@example.com ({e})") from None
+
+
+def addresses(value: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple(normalize_address(a) for a in value)
+    except AddressError as e:
+        raise ValueError(f"expected addresses such as sam@example.com ({e})") from None
 
 
 def database_url(value: str) -> str:

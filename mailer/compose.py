@@ -14,9 +14,11 @@ from email.utils import format_datetime, formataddr
 from core import tokens
 from core.config import Config
 from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Job
+from core.links import LIFETIME, LinkJob
+from core.models import LinkPurpose
 from core.notices import NoticeJob
 from core.timeutil import utcnow
-from mailer.render import FollowupMail, NoticeMail, Rendered
+from mailer.render import FollowupMail, LinkMail, NoticeMail, Rendered
 
 ANSWER_CHOICES = ("helped", "not_yet", "no")
 # UTF-8 bodies in base64: safe on any relay, and encoded in C (quoted-printable, more
@@ -54,7 +56,7 @@ def unsubscribe_url(config: Config, secret: str, person_id: int) -> str:
     return f"{config.public_url}/u/{tokens.make(secret, tokens.UNSUBSCRIBE, person_id)}"
 
 
-def envelope_sender(config: Config, job: Job | NoticeJob) -> str:
+def envelope_sender(config: Config, job: Job | NoticeJob | LinkJob) -> str:
     """Bounces come back to intro+b-TAG@, which names the mail they concern (VERP)."""
     return tagged(config.service.address[0], BOUNCE_TAG, job.tag)
 
@@ -101,7 +103,23 @@ def compose_notice(job: NoticeJob, rendered: Rendered, config: Config, secret: s
                     rendered, config, secret)
 
 
-def _message(name: str, address: str, person_id: int, tag: str, kind: str, rendered: Rendered,
+def link_mail_for(job: LinkJob, config: Config, secret: str) -> LinkMail:
+    token = tokens.make(secret, str(job.purpose), job.link_id)
+    path = "sign-in" if job.purpose == LinkPurpose.SIGN_IN else "join"
+    lifetime = LIFETIME[job.purpose]
+    words = f"{lifetime.days} days" if lifetime.days else f"{lifetime.seconds // 60} minutes"
+    return LinkMail(purpose=str(job.purpose), email=job.email, name=job.name, year=job.year, inviter=job.inviter,
+                    url=f"{config.public_url}/{path}/{token}", lifetime=words,
+                    service_name=config.mail.from_name, service_url=config.public_url)
+
+
+def compose_link(job: LinkJob, rendered: Rendered, config: Config) -> Message:
+    """A link the person asked for (or an invitation): no List-Unsubscribe, as there is no
+    list; the person asked for this one mail."""
+    return _message(job.name, job.email, None, job.tag, str(job.purpose), rendered, config, "")
+
+
+def _message(name: str, address: str, person_id: int | None, tag: str, kind: str, rendered: Rendered,
              config: Config, secret: str) -> Message:
     """A multipart/alternative message (text, then HTML) with the headers every mail of
     the service carries.
@@ -125,11 +143,12 @@ def _message(name: str, address: str, person_id: int, tag: str, kind: str, rende
     # RFC 3834: generated mail; Microsoft's header keeps Exchange from answering it.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
-    # RFC 2369 and RFC 8058: a mailto and a one-click https unsubscribe.
-    mailto = tagged(service, UNSUBSCRIBE_TAG, tag)
-    https = unsubscribe_url(config, secret, person_id)
-    message["List-Unsubscribe"] = f"<mailto:{mailto}?subject=unsubscribe>, <{https}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if person_id is not None:
+        # RFC 2369 and RFC 8058: a mailto and a one-click https unsubscribe.
+        mailto = tagged(service, UNSUBSCRIBE_TAG, tag)
+        https = unsubscribe_url(config, secret, person_id)
+        message["List-Unsubscribe"] = f"<mailto:{mailto}?subject=unsubscribe>, <{https}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.attach(MIMEText(rendered.text, "plain", _UTF8))
     message.attach(MIMEText(rendered.html, "html", _UTF8))
     return message

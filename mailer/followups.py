@@ -10,12 +10,21 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from core import notices
+from core import links, notices
 from core.config import Config, RelayConfig
 from core.followups import FAILED, RETRY, SENT, Job, Outcome, claim, expire_claims, plan_from, settle
+from core.links import LinkJob
 from core.notices import NoticeJob
-from mailer.compose import compose, compose_notice, envelope_sender, mail_for, notice_mail_for
-from mailer.render import Renderer, render_notice
+from mailer.compose import (
+    compose,
+    compose_link,
+    compose_notice,
+    envelope_sender,
+    link_mail_for,
+    mail_for,
+    notice_mail_for,
+)
+from mailer.render import Renderer, render_link, render_notice
 from mailer.send import PermanentFailure, TemporaryFailure, Transport, UnknownOutcome, transport
 
 log = logging.getLogger(__name__)
@@ -30,9 +39,11 @@ class Summary:
     retried: int = 0
     failed: int = 0
     notes: int = 0  # receipts and answered notes to introducers
+    links: int = 0  # sign-in, join and invitation links
 
     def describe(self) -> str:
-        return f"sent {self.sent}, to retry {self.retried}, failed {self.failed}, notes to introducers {self.notes}"
+        return (f"sent {self.sent}, to retry {self.retried}, failed {self.failed}, "
+                f"notes to introducers {self.notes}, links {self.links}")
 
 
 def run_once(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,
@@ -43,6 +54,8 @@ def run_once(config: Config, engine: Engine, secret: str, now: datetime, rendere
     if expired:
         log.warning("%s follow-ups were claimed but never marked (a sender stopped); marked failed", expired)
     summary = Summary()
+    # Links first: someone is waiting for them, at their inbox.
+    summary.links = send_links(config, engine, secret, now, renderer, connect)
     while jobs := claim(engine, now, plan, BATCH):
         # A few connections at once: while one waits for the relay's reply, another
         # renders and composes (the wait, not the CPU, is most of a send).
@@ -66,16 +79,40 @@ def run_once(config: Config, engine: Engine, secret: str, now: datetime, rendere
     return summary
 
 
+def send_links(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,
+               connect: Callable[[RelayConfig], Transport] = transport) -> int:
+    """Mail the sign-in, join and invitation links waiting; return how many went out."""
+    sent = 0
+    while jobs := links.claim(engine, now, config.web.admins):
+        with connect(config.relay) as outbox:
+            results = [(job, _send_link(job, config, secret, renderer, outbox)) for job in jobs]
+        links.settle(engine, results, now)
+        sent += sum(1 for _, error in results if not error)
+    return sent
+
+
+def _send_link(job: LinkJob, config: Config, secret: str, renderer: Renderer, outbox: Transport) -> str:
+    """"" when sent, else why not (not retried: the person can ask again)."""
+    return _send_once(f"link {job.link_id}", lambda: outbox.send(
+        compose_link(job, render_link(renderer, link_mail_for(job, config, secret)), config),
+        envelope_sender(config, job), job.email))
+
+
 def _send_notice(note: NoticeJob, config: Config, secret: str, renderer: Renderer, outbox: Transport) -> str:
     """"" when sent, else why not. Notes are not retried: late, they are no longer news."""
+    return _send_once(f"notice {note.notice_id}", lambda: outbox.send(
+        compose_notice(note, render_notice(renderer, notice_mail_for(note, config, secret)), config, secret),
+        envelope_sender(config, note), note.introducer_email))
+
+
+def _send_once(what: str, send: Callable[[], None]) -> str:
+    """Render, compose and send a mail that is never retried: "" when sent, else why not."""
     try:
-        rendered = render_notice(renderer, notice_mail_for(note, config, secret))
-        outbox.send(compose_notice(note, rendered, config, secret), envelope_sender(config, note),
-                    note.introducer_email)
+        send()
     except (TemporaryFailure, PermanentFailure, UnknownOutcome) as e:
         return f"{type(e).__name__}: {e}"
-    except Exception as e:
-        log.exception("notice %s could not be prepared", note.notice_id)
+    except Exception as e:  # a template or data problem: never let one mail stop the rest
+        log.exception("%s could not be prepared", what)
         return f"{type(e).__name__}: {e}"
     return ""
 

@@ -205,3 +205,32 @@ def render_notice(renderer: Renderer, mail: NoticeMail) -> Rendered:
         text=_tidy_text(renderer._render(f"{mail.kind}.txt", context)),
         html=renderer._render(f"{mail.kind}.html", context),
     )
+
+
+@dataclass(frozen=True)
+class LinkMail:
+    """What the link.* templates may use: a sign-in, join or invitation link."""
+
+    purpose: str  # "sign_in", "join" or "invite"
+    email: str  # the address it is sent to
+    name: str  # the name they gave, or ""
+    year: int | None  # the campaign to join
+    inviter: str  # the organizer who invites ("" unless "invite")
+    url: str  # the link itself
+    lifetime: str  # how long it works, in words: "30 minutes", "3 days"
+    service_name: str
+    service_url: str
+
+
+def render_link(renderer: Renderer, mail: LinkMail) -> Rendered:
+    if mail.purpose not in ("sign_in", "join", "invite"):
+        raise ValueError(f"no templates for a {mail.purpose!r} link")
+    safe = replace(mail, email=one_line(mail.email), name=_name(mail.name), inviter=_name(mail.inviter),
+                   url=_url(mail.url, "url"), service_name=_name(mail.service_name),
+                   service_url=_url(mail.service_url, "service_url"))
+    context = {f.name: getattr(safe, f.name) for f in fields(safe)}
+    return Rendered(
+        subject=one_line(renderer._render("link.subject.txt", context), SUBJECT_MAX),
+        text=_tidy_text(renderer._render("link.txt", context)),
+        html=renderer._render("link.html", context),
+    )

@@ -1,22 +1,28 @@
-"""The follow-up scheduler as a component of `intro serve`: one pass a minute."""
+"""The follow-up scheduler as a component of `intro serve`: one pass a minute, and the
+links people asked for (sign in, join) within seconds."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from core import links, wakeup
 from core.config import Config
 from core.secret import secret_key
 from core.timeutil import utcnow
-from mailer.followups import run_once
+from mailer.followups import run_once, send_links
 from mailer.render import Renderer
 
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 60.0
+# How often to look for links to mail when not woken: the web site may run in another
+# process (gunicorn), and someone is waiting for the link.
+LINK_POLL_SECONDS = 2.0
 
 
 class SchedulerComponent:
@@ -27,6 +33,7 @@ class SchedulerComponent:
         self.engine = engine
         self.renderer = Renderer(config.mail.templates or None)
         self._stop = threading.Event()
+        self._wake = wakeup.link_queued
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
 
     def start(self) -> None:
@@ -34,17 +41,25 @@ class SchedulerComponent:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout=60)
 
     def _run(self) -> None:
         secret = secret_key(self.engine, self.config.secret_key)
+        next_pass = 0.0
         while not self._stop.is_set():
             try:
-                summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer)
-                if summary.sent or summary.retried or summary.failed:
-                    log.info("follow-ups: %s", summary.describe())
+                if time.monotonic() >= next_pass:
+                    next_pass = time.monotonic() + INTERVAL_SECONDS
+                    summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer)
+                    if summary.sent or summary.retried or summary.failed or summary.links:
+                        log.info("follow-ups: %s", summary.describe())
+                elif links.pending(self.engine):
+                    sent = send_links(self.config, self.engine, secret, utcnow(), self.renderer)
+                    log.info("links mailed: %s", sent)
             except (OperationalError, InterfaceError) as e:
-                log.warning("scheduler: database unavailable (%s); trying again in a minute", e.orig)
+                log.warning("scheduler: database unavailable (%s); trying again soon", e.orig)
             except Exception:  # never let the thread die: nothing would be sent again
-                log.exception("scheduler: unexpected error; trying again in a minute")
-            self._stop.wait(INTERVAL_SECONDS)
+                log.exception("scheduler: unexpected error; trying again soon")
+            self._wake.wait(LINK_POLL_SECONDS)
+            self._wake.clear()

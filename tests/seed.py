@@ -19,10 +19,11 @@ from web import create_app
 SERVICE = "intro@tally.example"
 
 
-def seeded_app(engine: Engine) -> Flask:
+def seeded_app(engine: Engine, **environ: str) -> Flask:
     """Three introductions (one by a hostile display name), two participants (one unlisted),
-    and answers, one of them changed."""
-    config = intro_config.load(environ={"INTRO_SERVICE_ADDRESS": SERVICE, "INTRO_FOLLOWUP_MAX_AGE": "3650d"})
+    and answers, one of them changed. ``environ``: more settings (INTRO_*)."""
+    config = intro_config.load(environ={"INTRO_SERVICE_ADDRESS": SERVICE, "INTRO_FOLLOWUP_MAX_AGE": "3650d",
+                                        **environ})
     raws = [load("plain_introduction.eml"), load("group_introduction_de.eml"),
             load("plain_introduction.eml").replace(b"<intro-1@", b"<intro-2@").replace(b"lee@", b"kim@")
             .replace(b"From: Sam Carter <", b'From: "<script>alert(1)</script>" <')]

@@ -19,21 +19,25 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "web"
 
 def create_app(config: Config | None = None, engine: Engine | None = None) -> Flask:
     """Build the app. With no arguments (e.g. under gunicorn) it loads the configuration."""
+    from web import account, admin, api, csrf, surveys, tallies
+
     config = config or intro_config.load()
     engine = engine or make_engine(config.database.url)
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
+    secure = config.public_url.startswith("https://")
     app.config.update(
         SECRET_KEY=secret_key(engine, config.secret_key),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=config.public_url.startswith("https://"),
+        SESSION_COOKIE_SECURE=secure,
+        # The __Host- prefix: the browser takes the cookie only over HTTPS, for this host
+        # alone (no Domain), for every path; a sibling subdomain cannot plant one.
+        SESSION_COOKIE_NAME="__Host-intro" if secure else "intro",
+        PERMANENT_SESSION_LIFETIME=account.SESSION_LIFETIME,
     )
     app.extensions["intro"] = {"config": config, "engine": engine, "figures": FiguresCache()}
 
-    from web import api, csrf, surveys, tallies
-
     csrf.init_app(app)
-    app.register_blueprint(tallies.bp)
-    app.register_blueprint(surveys.bp)
-    app.register_blueprint(api.bp)
+    for area in (tallies, surveys, account, admin, api):
+        app.register_blueprint(area.bp)
     return app

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.timeutil import utcnow
 from web.figures import figures as campaign_figures
 from web.figures import shown_year
+from web.params import whole
 
 # The public page makes no request of its own to anywhere: no scripts, no fonts, no CDN.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; " \
@@ -24,15 +25,24 @@ def _engine() -> Engine:
     return current_app.extensions["intro"]["engine"]
 
 
+PER_PAGE = 100  # participants on one page: a campaign of thousands still loads fast on a phone
+
+
 @bp.get("/")
 def index() -> Response:
     raw = request.args.get("campaign", "")
-    year = int(raw) if raw.isdigit() else shown_year(utcnow().year)
-    figures = campaign_figures(year) if year else None
+    year = whole(raw, 1, 9999) if raw else shown_year(utcnow().year)
+    kept = campaign_figures(year) if year else None
+    figures = kept.figures if kept else None
     config = current_app.extensions["intro"]["config"]
+    listed = len(figures.listed) if figures else 0
+    pages = max(1, -(-listed // PER_PAGE))
+    page = min(whole(request.args.get("page"), 1) or 1, pages)
     status = 404 if raw and figures is None else 200
-    response = make_response(render_template("tally.html", t=figures, asked=raw,
-                                             service=config.service.address[0]), status)
+    shown = figures.listed[(page - 1) * PER_PAGE: page * PER_PAGE] if figures else ()
+    response = make_response(render_template("tally.html", t=figures, asked=raw, shown=shown, page=page, pages=pages,
+                                             first=(page - 1) * PER_PAGE + 1, service=config.service.address[0]),
+                             status)
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
