@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from mailer.render import FollowupMail, NoticeMail, Renderer, render_notice
+from mailer.render import FollowupMail, LinkMail, NoticeMail, Renderer, render_link, render_notice
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +46,14 @@ NOTICE = NoticeMail(
     count=7, answers=(), unsubscribe_url=f"{SITE}/u/MQ.aBcD3f.Hn5t2Wq9ZpR1cV8e", service_name="intro",
     service_url=SITE,
 )
+SIGN_IN = LinkMail(purpose="sign_in", email="sam.carter@example.org", name="Sam Carter", year=None, inviter="",
+                   url="https://intro.example.org/sign-in/IjEi.aBcD12.3eFgHiJkLmNoPqRsTuVwXyZ", lifetime="30 minutes",
+                   service_name="intro", service_url="https://intro.example.org")
+LINKS = (SIGN_IN,
+         replace(SIGN_IN, purpose="join", name="", year=2026, lifetime="3 days",
+                 url="https://intro.example.org/join/IjIi.aBcD12.3eFgHiJkLmNoPqRsTuVwXyZ"),
+         replace(SIGN_IN, purpose="invite", name="", year=2026, inviter="Rosa Costa", lifetime="30 days",
+                 url="https://intro.example.org/join/IjMi.aBcD12.3eFgHiJkLmNoPqRsTuVwXyZ"))
 ANSWERED = replace(NOTICE, kind="answered", answers=(("Dana Reyes", "helped"), ("Lee Park", "not_yet")))
 
 
@@ -62,6 +70,11 @@ def main() -> None:
         (args.out / f"{name}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
         (args.out / f"{name}.html").write_text(rendered.html)
         print(f"{args.out / name}.txt, .html: {rendered.subject}")
+    for link in LINKS:
+        rendered = render_link(renderer, link)
+        (args.out / f"{link.purpose}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
+        (args.out / f"{link.purpose}.html").write_text(rendered.html)
+        print(f"{args.out / link.purpose}.txt, .html: {rendered.subject}")
     for notice in (NOTICE, ANSWERED):
         rendered = render_notice(renderer, notice)
         (args.out / f"{notice.kind}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")

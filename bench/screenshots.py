@@ -1,5 +1,6 @@
-"""Screenshots of the public tally page for docs/: a seeded campaign, served by `intro
-serve`, photographed by Debian's Chromium (through Playwright) at desktop and phone width.
+"""Screenshots for docs/: a seeded campaign's public tally page (desktop and phone width),
+the join form and a participant's own page (phone width), served by `intro serve` and
+photographed by Debian's Chromium (through Playwright).
 
     .venv/bin/python bench/screenshots.py [--out docs]
 """
@@ -19,6 +20,13 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from smtp_ingest import free_port, wait_for  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from core import links, tokens  # noqa: E402
+from core.db import make_engine, transaction  # noqa: E402
+from core.models import IntroducerCount, Person  # noqa: E402
+from core.secret import secret_key  # noqa: E402
+from core.timeutil import utcnow  # noqa: E402
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -40,15 +48,36 @@ def main() -> None:
             wait_for(port)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-                for name, width, height in (("tally-desktop", 1100, 1500), ("tally-phone", 390, 1900)):
+                site = f"http://127.0.0.1:{port}"
+                shots = (("tally-desktop", 1100, 1500, "/?campaign=2026"),
+                         ("tally-phone", 390, 1900, "/?campaign=2026"), ("join-phone", 390, 900, "/join"))
+                for name, width, height, path in shots:
                     page = browser.new_page(viewport={"width": width, "height": height})
-                    page.goto(f"http://127.0.0.1:{port}/?campaign=2026")
+                    page.goto(site + path)
                     page.screenshot(path=str(out / f"{name}.png"), full_page=True)
                     print(out / f"{name}.png")
+                page = browser.new_page(viewport={"width": 390, "height": 1400})
+                page.goto(site + sign_in_path(Path(folder) / "intro.db"))
+                page.click("button[type=submit]")
+                page.wait_for_url(f"{site}/me")
+                page.screenshot(path=str(out / "me-phone.png"))  # the top: the list goes on for 42 introductions
+                print(out / "me-phone.png")
                 browser.close()
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
+
+
+def sign_in_path(database: Path) -> str:
+    """A sign-in link for the seeded participant with the most introductions, made as the
+    service makes one (the mail itself is not needed for a picture)."""
+    engine = make_engine(f"sqlite:///{database}")
+    with transaction(engine, write=True) as session:
+        email = session.scalar(select(Person.email).join(IntroducerCount, IntroducerCount.person_id == Person.id)
+                               .order_by(IntroducerCount.count.desc()).limit(1))
+        link_id = links.request_sign_in(session, str(email), utcnow())
+    assert link_id is not None
+    return f"/sign-in/{tokens.make(secret_key(engine, ''), tokens.SIGN_IN, link_id)}"
 
 
 if __name__ == "__main__":

@@ -72,3 +72,17 @@ def introductions(session: Session, year: int, after: int | None, limit: int) ->
                     for p in sorted(intro.parties, key=lambda p: p.id)],
         "connected": intro.connected_at is not None,
     } for intro in found]
+
+
+def set_goal(session: Session, year: int, goal: int) -> None:
+    """Set the campaign's goal per participant, creating the campaign if it has no
+    introduction yet; a name that only said the old goal follows the new one."""
+    campaign = session.scalars(select(Campaign).where(Campaign.year == year)).first()
+    if campaign is None:
+        campaign = Campaign(year=year, goal=goal, name=f"{goal} in {year}")
+        session.add(campaign)
+        session.flush()
+    elif campaign.name in ("", f"{campaign.goal} in {year}", f"{campaign.goal} in '{year % 100:02d}"):
+        campaign.name = f"{goal} in {year}"
+    campaign.goal = goal
+    counts.changed(session, campaign.id)

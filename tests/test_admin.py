@@ -97,3 +97,30 @@ def test_an_organizer_invites_and_the_invitation_joins(app: Flask, sink: tuple[S
     assert follow(invitee, mails[0][2]) == (303, "/me?joined=1")
     with transaction(engine) as s:
         assert s.scalar(select(Participant.listed).join(Person).where(Person.email == "kim@example.com")) is True
+
+
+def test_an_organizer_sets_the_goal(app: Flask, sink: tuple[Sink, int]) -> None:
+    client = sign_in(app, sink[0], "boss@example.com")
+    page = client.get("/admin?campaign=2026").text
+    assert client.post("/admin/goal", data={"csrf_token": csrf_token(page), "year": "2026", "goal": "20"}
+                       ).status_code == 303
+    public = app.test_client().get("/?campaign=2026").text
+    assert "<h1>20 in 2026</h1>" in public and "<strong>3</strong> of 40 introductions" in public
+    assert client.post("/admin/goal", data={"csrf_token": csrf_token(page), "year": "2026", "goal": "0"}
+                       ).status_code == 400
+    # A year with no introduction yet: setting its goal starts it.
+    client.post("/admin/goal", data={"csrf_token": csrf_token(page), "year": "2027", "goal": "27"})
+    assert "<h1>27 in 2027</h1>" in app.test_client().get("/?campaign=2027").text
+
+
+def test_an_organizer_exports_every_introduction(app: Flask, sink: tuple[Sink, int]) -> None:
+    import csv
+    import io
+
+    client = sign_in(app, sink[0], "boss@example.com")
+    reply = client.get("/admin/introductions.csv?campaign=2026")
+    assert reply.mimetype == "text/csv" and "introductions-2026-all.csv" in reply.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(reply.text)))
+    assert len(rows) == 7  # 2 + 3 + 2 people introduced
+    assert {r["introducer_email"] for r in rows} == {"sam@example.com", "juergen@example.de"}
+    assert sign_in(app, sink[0], "sam@example.com").get("/admin/introductions.csv").status_code == 403

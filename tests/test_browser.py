@@ -12,7 +12,7 @@ import signal
 import smtplib
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -97,3 +97,46 @@ def _wait_for_followup(folder: Path, env: dict[str, str]) -> email.message.Email
                 return message  # type: ignore[return-value]
         time.sleep(0.5)
     raise AssertionError("no follow-up was written to the outbox")
+
+
+def test_signing_in_by_a_mailed_link_and_seeing_ones_introductions(site: tuple[str, dict[str, str], Path]) -> None:
+    """Through `intro serve` as a user meets it: the form, the mail (sent by the scheduler
+    within seconds, here to the outbox), the link, the button, the personal page."""
+    url, env, folder = site
+    with smtplib.SMTP("127.0.0.1", int(env["INTRO_SMTP_PORT"])) as client:
+        client.sendmail("sam@example.com", ["intro@tally.example"], load("plain_introduction.eml"))
+    _wait(lambda: json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)["introductions"] == 91,
+          "the introduction was not recorded")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(f"{url}/")
+        page.click("text=Sign in")
+        page.fill("input[name=email]", "Sam@example.com")
+        page.click("button[type=submit]")
+        assert "a sign-in link is on its way" in page.inner_text("main")
+        outbox = folder / "outbox"
+        _wait(lambda: outbox.exists() and any(outbox.glob("sign_in.*.eml")), "no sign-in link was mailed")
+        [path] = outbox.glob("sign_in.*.eml")
+        mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        link = re.search(r"(http://\S+/sign-in/\S+)", mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+        assert link is not None
+        page.goto(link.group(1))
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/me")
+        text = page.inner_text("main")
+        assert "Signed in as sam@example.com" in text and "Dana Reyes" in text and "Dana, meet Lee" in text
+        assert "1 of 15 introductions" in text
+        page.goto(link.group(1))  # the link again: used
+        assert "This link has been used" in page.inner_text("main")
+        browser.close()
+
+
+def _wait(done: Callable[[], bool], failure: str, seconds: float = 60) -> None:
+    """Until ``done()``: a generous deadline for a condition, never a measured time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if done():
+            return
+        time.sleep(0.2)
+    raise AssertionError(failure)

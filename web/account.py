@@ -293,15 +293,15 @@ def me_csv() -> ResponseReturnValue:
     with transaction(_engine()) as db:
         for intro in personal.introductions(db, person_id, year):
             for party in intro.parties:
-                writer.writerow([intro.made_at.date().isoformat(), intro.year, _cell(intro.subject),
-                                 _cell(party.name), _cell(party.email), party.followup, party.answer,
+                writer.writerow([intro.made_at.date().isoformat(), intro.year, cell(intro.subject),
+                                 cell(party.name), cell(party.email), party.followup, party.answer,
                                  "yes" if intro.connected else "no"])
     name = f"introductions-{year}.csv" if year else "introductions.csv"
     return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _cell(value: str) -> str:
+def cell(value: str) -> str:
     # Subjects, names and addresses come from mail headers anyone writes; opened in a
     # spreadsheet, one starting with = + - @ (after any spaces) would run as a formula
     # (OWASP "CSV injection"). A quote mark in front keeps it text.

@@ -3,9 +3,12 @@ and every introduction. Only for the addresses in `[web] admins`, signed in."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterator
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine, select
 from werkzeug.wrappers import Response
@@ -15,7 +18,7 @@ from core.addresses import AddressError, normalize_address
 from core.db import transaction
 from core.models import Campaign
 from core.timeutil import utcnow
-from web.account import is_admin, signed_in, wake_sender
+from web.account import cell, is_admin, signed_in, wake_sender
 from web.params import whole
 from web.surveys import SECURITY_HEADERS
 
@@ -59,8 +62,11 @@ def home() -> ResponseReturnValue:
         people = overview.participants(db, year)
         page = overview.introductions(db, year, after, PAGE)
     more = url_for("admin.home", campaign=year, after=page[-1]["id"]) if len(page) == PAGE else None
+    with transaction(_engine()) as db:
+        campaign = db.scalars(select(Campaign).where(Campaign.year == year)).first()
     return render_template("admin.html", years=years, year=year, people=people, intros=page, more=more,
-                           invited=request.args.get("invited"), paged=after is not None)
+                           invited=request.args.get("invited"), paged=after is not None,
+                           goal=campaign.goal if campaign else None, saved=request.args.get("saved") == "1")
 
 
 @bp.post("/participants/<int:participant_id>/hidden")
@@ -93,3 +99,50 @@ def invite() -> ResponseReturnValue:
         queued = sum(links.invite(db, organizer, email, year, utcnow()) is not None for email in dict.fromkeys(good))
     wake_sender()
     return redirect(url_for("admin.home", campaign=year, invited=queued), 303)
+
+
+@bp.post("/goal")
+def goal() -> ResponseReturnValue:
+    year = whole(request.form.get("year"), 1, 9999)
+    target = whole(request.form.get("goal"), 1, 10_000)
+    if year is None or target is None:
+        return render_template("admin_goal_problem.html", year=year or utcnow().year), 400
+    with transaction(_engine(), write=True) as db:
+        overview.set_goal(db, year, target)
+    return redirect(url_for("admin.home", campaign=year, saved=1), 303)
+
+
+CSV_COLUMNS = ("id", "date", "campaign", "introducer_name", "introducer_email", "subject", "person", "email",
+               "follow_up", "answer", "connected")
+
+
+@bp.get("/introductions.csv")
+def introductions_csv() -> ResponseReturnValue:
+    """Every introduction of the campaign, one row per person introduced, streamed a page
+    at a time (a million introductions do not sit in memory)."""
+    year = whole(request.args.get("campaign"), 1, 9999) or utcnow().year
+    engine = _engine()
+
+    def rows() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        after = None
+        while True:
+            with transaction(engine) as db:
+                page = overview.introductions(db, year, after, 1000)
+            for intro in page:
+                for party in intro["parties"]:
+                    writer.writerow([intro["id"], intro["made_at"][:10], year, cell(intro["introducer"]["name"]),
+                                     cell(intro["introducer"]["email"]), cell(intro["subject"]), cell(party["name"]),
+                                     cell(party["email"]), party["follow_up"], party["answer"],
+                                     "yes" if intro["connected"] else "no"])
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            if len(page) < 1000:
+                return
+            after = page[-1]["id"]
+
+    return Response(stream_with_context(rows()), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="introductions-{year}-all.csv"'})
