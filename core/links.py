@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, exists, func, or_, select, update
+from sqlalchemy import Engine, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from core.campaigns import campaign_id_for, join
@@ -62,6 +62,10 @@ def _queue(session: Session, purpose: LinkPurpose, email: str, now: datetime, cl
     whether to send (see `claim`).
     """
     hour_ago = now - timedelta(hours=1)
+    if session.get_bind().dialect.name == "postgresql":
+        # Count and insert as one step per address: concurrent requests (READ COMMITTED)
+        # would otherwise each count below the limit. SQLite writers are serial already.
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:email, 0))"), {"email": email})
     asked = session.scalar(select(func.count()).where(Link.email == email, Link.purpose == purpose,
                                                       Link.created_at > hour_ago)) or 0
     from_client = session.scalar(select(func.count()).where(Link.client == client, Link.created_at > hour_ago)) \

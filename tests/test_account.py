@@ -307,3 +307,15 @@ def test_confirming_again_says_nothing_changed(app: Flask) -> None:
                                   "/api/tallies?campaign=²", "/api/tallies?campaign=99999999999999999999"])
 def test_odd_numbers_in_the_address_are_answered_not_crashed_on(app: Flask, path: str) -> None:
     assert app.test_client().get(path).status_code in (200, 400, 404)
+
+
+def test_concurrent_requests_stay_within_the_limit(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask_once(_: int) -> int | None:
+        with transaction(engine, write=True) as s:
+            return links.request_sign_in(s, "sam@example.com", utcnow())
+
+    with ThreadPoolExecutor(8) as pool:
+        queued = [i for i in pool.map(ask_once, range(16)) if i is not None]
+    assert len(queued) == links.PER_ADDRESS_PER_HOUR
