@@ -319,3 +319,21 @@ def test_concurrent_requests_stay_within_the_limit(engine: Engine) -> None:
     with ThreadPoolExecutor(8) as pool:
         queued = [i for i in pool.map(ask_once, range(16)) if i is not None]
     assert len(queued) == links.PER_ADDRESS_PER_HOUR
+
+
+def test_hostile_names_and_subjects_are_text_on_ones_own_page(app: Flask, sink: tuple[Sink, int],
+                                                              engine: Engine) -> None:
+    hostile = '<img src=x onerror="alert(1)">'
+    with transaction(engine, write=True) as s:
+        s.execute(update(Person).where(Person.email == "lee@example.org").values(display_name=hostile))
+        s.execute(update(Introduction).where(Introduction.subject == "Dana, meet Lee").values(subject=hostile))
+    page = sign_in(app, sink[0], "sam@example.com").get("/me?campaign=2026").text
+    assert hostile not in page and page.count("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;") == 3  # two subjects, one name
+
+
+def test_the_forms_say_nothing_about_anyone(app: Flask) -> None:
+    """The join and sign-in pages are public: nothing on them comes from the database."""
+    for path in ("/join", "/sign-in"):
+        page = app.test_client().get(path).text
+        for secret in ("sam@", "Sam Carter", "dana@", "Dana", "juergen@"):
+            assert secret not in page
