@@ -7,6 +7,7 @@ import logging
 import signal
 import threading
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 from core import config as intro_config
 from core import intros as introductions
 from core import logs, schema
+from core.backup import backup
 from core.components import Component, factories
 from core.config import Config
 from core.db import make_engine, transaction
@@ -119,6 +121,16 @@ def current(ctx: click.Context) -> None:
     """Show the database's schema revision and the one this version needs."""
     _, engine = setup(ctx)
     click.echo(f"database: {schema.current_revision(engine) or 'empty'}; code: {schema.head_revision()}")
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup_command(ctx: click.Context, path: Path) -> None:
+    """Copy a live SQLite database to PATH, consistently, while the service runs."""
+    _, engine = setup(ctx)
+    size = backup(engine, path)
+    click.echo(f"backed up to {path} ({size:,} bytes)")
 
 
 @cli.command()
