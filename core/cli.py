@@ -65,7 +65,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 def setup(ctx: click.Context) -> tuple[Config, Engine]:
     """Load the configuration once, start logging, and open the database."""
     config = intro_config.load(ctx.find_root().obj)
-    logs.configure(config.log_level)
+    logs.configure(config.log_level, config.privacy.log_addresses)
     return config, make_engine(config.database.url)
 
 

@@ -104,6 +104,15 @@ class FollowupConfig:
 
 
 @dataclass(frozen=True)
+class PrivacyConfig:
+    # Raw messages (headers and bodies) are kept this long after they arrive, then only
+    # the facts read from them remain (who introduced whom, when). "0": kept for ever.
+    retention: timedelta = timedelta(days=90)
+    # Whether logs show email addresses; by default they read "<redacted>@example.org".
+    log_addresses: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     # Empty: http://<web.host>:<web.port>, right for one machine, wrong behind a proxy.
     base_url: str = _setting("", values.base_url)
@@ -118,6 +127,7 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     campaign: CampaignConfig = field(default_factory=CampaignConfig)
     followup: FollowupConfig = field(default_factory=FollowupConfig)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
 
     @property
     def public_url(self) -> str:

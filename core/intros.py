@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from core import counts, notices
+from core import counts, links, notices
 from core.answers import opt_out, record_answer
 from core.campaigns import DEFAULT_GOAL, campaign_id_for, join
 from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, by_tag, person_by_tag, schedule
@@ -30,19 +30,13 @@ from core.models import (
     NoticeKind,
     Person,
 )
+from core.people import Contact, person_id_for
 from core.timeutil import utcnow
-from core.upsert import insert_new
 
 # A Date header further in the future than this is a wrong clock, not a fact.
 _CLOCK_SKEW = timedelta(days=1)
 # Reply and forward prefixes, repeated ("Re: Fwd: RE:") and localised, ignored when comparing subjects.
 _PREFIXES = re.compile(r"^\s*((re|aw|sv|vs|antw|res|r|fwd?|wg|tr|rv|enc|doorst)\s*(\[\d+\])?\s*:\s*)+", re.I)
-
-
-@dataclass(frozen=True)
-class Contact:
-    email: str  # normalised
-    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +66,12 @@ def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan |
     """
     if facts.kind in ("survey_reply", "bounce") or UNSUBSCRIBE_TAG in facts.tags:
         _record_followup_mail(session, message, facts)
+        return None
+    if facts.kind == "other" and facts.sender and _PRIVACY.match(facts.subject):
+        queued = links.request_privacy(session, facts.sender.email, utcnow())
+        message.kind, message.status, message.processed_at = "other", MessageStatus.PROCESSED, utcnow()
+        message.note = "asked about their data: a link to their page is on its way" if queued else \
+            "asked about their data: asked too often this hour, no new link"
         return None
     if facts.kind == "other" and facts.sender and _JOIN.match(facts.subject):
         if plan is None or plan.open_join:
@@ -140,6 +140,10 @@ def _record_followup_mail(session: Session, message: InboundMessage, facts: Fact
     message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
 
 
+# A message to the service with one of these subjects asks to see or erase what is held
+# about its sender (answered with a link mailed to that address, never with the data).
+_PRIVACY = re.compile(r"^\s*(export|forget|delete|erase|gdpr|privacy)(\s+(me|my\s+data|my\s+address))?\s*[.!]?\s*$",
+                      re.IGNORECASE)
 # A message to the service with the subject "join" (or "Join 2026") makes its sender a
 # participant of that year's campaign.
 _JOIN = re.compile(r"^\s*join(?:\s+(?:the\s+)?(?:campaign\s*)?(\d{4}))?\s*[.!]?\s*$", re.IGNORECASE)
@@ -164,24 +168,8 @@ def made_at(date: datetime | None, received_at: datetime) -> datetime:
 
 # Statements built once: recording runs for every message, and the ORM's unit of work
 # costs several times the inserts themselves (see bench/smtp_ingest.py).
-_PERSON = select(Person.id, Person.display_name).where(Person.email == bindparam("email"))
-_NAME_PERSON = update(Person).where(Person.id == bindparam("pid")).values(display_name=bindparam("name"))
 _INTRODUCTION = insert(Introduction).returning(Introduction.id)
 _PARTY = insert(IntroductionParty)
-
-
-def person_id_for(session: Session, contact: Contact) -> int:
-    """The id of the person with this address, created (with the display name) if new."""
-    found = session.execute(_PERSON, {"email": contact.email}).first()
-    if found is None:
-        new_id = insert_new(session, Person, {"email": contact.email, "display_name": contact.name,
-                                              "created_at": utcnow()}, ["email"])
-        if new_id is not None:
-            return int(new_id)
-        found = session.execute(_PERSON, {"email": contact.email}).one()  # inserted meanwhile by another node
-    if contact.name and not found.display_name:
-        session.execute(_NAME_PERSON, {"pid": found.id, "name": contact.name})
-    return int(found.id)
 
 
 def _new_introduction(session: Session, message: InboundMessage, facts: Facts, goal: str) -> int:

@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 from core.campaigns import campaign_id_for, join
 from core.db import transaction
 from core.followups import new_tag
-from core.intros import Contact, person_id_for
 from core.models import FollowUpStatus, Introduction, Link, LinkPurpose, Participant, Person
+from core.people import Contact, person_id_for
 
 LIFETIME = {
     LinkPurpose.SIGN_IN: timedelta(minutes=30),
     LinkPurpose.JOIN: timedelta(days=3),
     LinkPurpose.INVITE: timedelta(days=30),
+    LinkPurpose.PRIVACY: timedelta(days=1),
 }
 # However often the forms are sent, an address gets at most this many links of each kind
 # an hour (so asking to join in someone's name cannot use up their sign-in links), and
@@ -101,6 +102,12 @@ def request_join(session: Session, email: str, name: str, listed: bool, year: in
     return _queue(session, LinkPurpose.JOIN, email, now, client, name=name, listed=listed, year=year)
 
 
+def request_privacy(session: Session, email: str, now: datetime) -> int | None:
+    """Someone asked by mail to see or erase their data: a link to their page, mailed to
+    that address (so a forged From gets the forger nothing)."""
+    return _queue(session, LinkPurpose.PRIVACY, email, now)
+
+
 def invite(session: Session, organizer_id: int, email: str, year: int, now: datetime) -> int | None:
     return _queue(session, LinkPurpose.INVITE, email, now, year=year, invited_by=organizer_id)
 
@@ -134,6 +141,12 @@ def use(session: Session, link_id: int, purposes: tuple[LinkPurpose, ...], goal:
     marked = session.execute(update(Link).where(Link.id == link_id, Link.used_at.is_(None)).values(used_at=now))
     if marked.rowcount != 1:  # type: ignore[attr-defined]
         raise LinkUnusable("used")
+    if link.purpose == LinkPurpose.PRIVACY:
+        # Signs in someone already held, and never creates anyone (they may be forgotten since).
+        found = session.scalar(select(Person.id).where(Person.email == link.email))
+        if found is None:
+            raise LinkUnusable("invalid")
+        return found, False
     person_id = person_id_for(session, Contact(link.email, link.name))
     joined = False
     if link.year is not None and link.purpose in (LinkPurpose.JOIN, LinkPurpose.INVITE):
@@ -163,7 +176,8 @@ def claim(engine: Engine, now: datetime, admins: tuple[str, ...], limit: int = 1
             inviter = session.get(Person, link.invited_by) if link.invited_by else None
             # The greeting uses a name only the service knows: one typed into the join form
             # is not repeated to an address nobody has confirmed yet.
-            name = person.display_name if person is not None and link.purpose == LinkPurpose.SIGN_IN else ""
+            known = person is not None and link.purpose in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY)
+            name = person.display_name if known and person is not None else ""
             jobs.append(LinkJob(link.id, link.purpose, link.tag, link.email, name, link.year,
                                 (inviter.display_name or inviter.email) if inviter else "", link.created_at))
         return jobs
@@ -174,9 +188,11 @@ def _not_mailed(session: Session, link: Link, person: Person | None, now: dateti
         return "expired before it could be sent"
     if link.purpose == LinkPurpose.SIGN_IN and not is_known(session, link.email, admins):
         return "not a known address: no sign-in link"
+    if link.purpose == LinkPurpose.PRIVACY and person is None:
+        return "nothing is held about this address"
     if person is not None and person.bouncing_since:
         return "mail to this address bounces"
-    if person is not None and person.opted_out_at and link.purpose != LinkPurpose.SIGN_IN:
+    if person is not None and person.opted_out_at and link.purpose not in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY):
         return "opted out of all mail"
     return ""
 

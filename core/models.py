@@ -280,6 +280,7 @@ class LinkPurpose(enum.StrEnum):
     SIGN_IN = "sign_in"  # a magic link to one's personal page
     JOIN = "join"  # confirms an address entered on the join form
     INVITE = "invite"  # an organizer invites someone to join
+    PRIVACY = "privacy"  # asked for by mail ("export", "forget"): signs in to see or erase one's data
 
 
 class Link(Base):

@@ -17,6 +17,7 @@ UNSUBSCRIBE = "unsubscribe"
 SIGN_IN = "sign_in"
 JOIN = "join"
 INVITE = "invite"
+PRIVACY = "privacy"
 # An answer link is good for this long after the mail; an unsubscribe link for ever (a
 # person must always be able to stop the mail, RFC 8058).
 ANSWER_LIFETIME = timedelta(days=120)

@@ -216,7 +216,7 @@ class ProcessorComponent:
 def _child(config: Config, stop: EventLike) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
     os.nice(NICENESS)
-    logs.configure(config.log_level)
+    logs.configure(config.log_level, config.privacy.log_addresses)
     engine = make_engine(config.database.url)
     parent = os.getppid()
     try:

@@ -105,9 +105,10 @@ def compose_notice(job: NoticeJob, rendered: Rendered, config: Config, secret: s
 
 def link_mail_for(job: LinkJob, config: Config, secret: str) -> LinkMail:
     token = tokens.make(secret, str(job.purpose), job.link_id)
-    path = "sign-in" if job.purpose == LinkPurpose.SIGN_IN else "join"
+    path = "sign-in" if job.purpose in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY) else "join"
     lifetime = LIFETIME[job.purpose]
-    words = f"{lifetime.days} days" if lifetime.days else f"{lifetime.seconds // 60} minutes"
+    words = (("a day" if lifetime.days == 1 else f"{lifetime.days} days") if lifetime.days
+             else f"{lifetime.seconds // 60} minutes")
     return LinkMail(purpose=str(job.purpose), email=job.email, name=job.name, year=job.year, inviter=job.inviter,
                     url=f"{config.public_url}/{path}/{token}", lifetime=words,
                     service_name=config.mail.from_name, service_url=config.public_url)

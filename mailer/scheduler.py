@@ -10,7 +10,7 @@ import time
 from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from core import links, wakeup
+from core import links, privacy, wakeup
 from core.config import Config
 from core.secret import secret_key
 from core.timeutil import utcnow
@@ -23,6 +23,8 @@ INTERVAL_SECONDS = 60.0
 # How often to look for links to mail when not woken: the web site may run in another
 # process (gunicorn), and someone is waiting for the link.
 LINK_POLL_SECONDS = 2.0
+# Raw messages past [privacy] retention are purged this often (the facts stay).
+PURGE_SECONDS = 3600.0
 
 
 class SchedulerComponent:
@@ -46,9 +48,13 @@ class SchedulerComponent:
 
     def _run(self) -> None:
         secret = secret_key(self.engine, self.config.secret_key)
-        next_pass = 0.0
+        next_pass = next_purge = 0.0
         while not self._stop.is_set():
             try:
+                if time.monotonic() >= next_purge:
+                    next_purge = time.monotonic() + PURGE_SECONDS
+                    if purged := privacy.purge_raw(self.engine, self.config.privacy.retention, utcnow()):
+                        log.info("raw text of %s messages past the retention period purged", purged)
                 if time.monotonic() >= next_pass:
                     next_pass = time.monotonic() + INTERVAL_SECONDS
                     summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer)

@@ -25,8 +25,8 @@ def test_a_backup_taken_while_the_database_is_written(tmp_path: Path) -> None:
         while not stop.is_set():
             with transaction(engine, write=True) as s:
                 n = written[0]
-                s.execute(insert(Person), [{"email": f"p{n + i}@example.com", "display_name": "", "created_at": utcnow()}
-                                           for i in range(50)])
+                s.execute(insert(Person), [{"email": f"p{n + i}@example.com", "display_name": "",
+                                            "created_at": utcnow()} for i in range(50)])
             written[0] += 50
 
     writer = threading.Thread(target=write)
@@ -55,7 +55,8 @@ def test_backup_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     schema.upgrade(make_engine(url))
     same = run_intro("db", "backup", str(tmp_path / "intro.db"), cwd=tmp_path, env=environ(INTRO_DATABASE_URL=url))
     assert same.returncode != 0 and "is the database itself" in same.stderr
-    nowhere = run_intro("db", "backup", str(tmp_path / "no" / "copy.db"), cwd=tmp_path, env=environ(INTRO_DATABASE_URL=url))
+    nowhere = run_intro("db", "backup", str(tmp_path / "no" / "copy.db"), cwd=tmp_path,
+                        env=environ(INTRO_DATABASE_URL=url))
     assert nowhere.returncode != 0 and "is not a folder" in nowhere.stderr
     postgres = run_intro("db", "backup", str(tmp_path / "x.db"), cwd=tmp_path,
                          env=environ(INTRO_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/none"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 from werkzeug.wrappers import Response
 
-from core import links, personal, tokens, wakeup
+from core import links, personal, privacy, tokens, wakeup
 from core.addresses import AddressError, normalize_address
 from core.config import Config
 from core.db import transaction
@@ -202,12 +203,15 @@ def sign_in_submit() -> ResponseReturnValue:
                            minutes=int(links.LIFETIME[LinkPurpose.SIGN_IN].total_seconds() // 60))
 
 
+_SIGNING_IN = (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY)
+
+
 @bp.get("/sign-in/<token>")
 def sign_in_confirm_page(token: str) -> ResponseReturnValue:
-    link_id = _read(token, (LinkPurpose.SIGN_IN,))
+    link_id = _read(token, _SIGNING_IN)
     with transaction(_engine()) as db:
         try:
-            link = links.peek(db, link_id, (LinkPurpose.SIGN_IN,), utcnow())
+            link = links.peek(db, link_id, _SIGNING_IN, utcnow())
         except links.LinkUnusable as e:
             return _problem(e.problem, LinkPurpose.SIGN_IN)
         return render_template("sign_in_confirm.html", email=link.email, token=token)
@@ -215,13 +219,16 @@ def sign_in_confirm_page(token: str) -> ResponseReturnValue:
 
 @bp.post("/sign-in/<token>")
 def sign_in_confirm(token: str) -> ResponseReturnValue:
-    link_id = _read(token, (LinkPurpose.SIGN_IN,))
+    link_id = _read(token, _SIGNING_IN)
     with transaction(_engine(), write=True) as db:
         try:
-            person_id, _ = links.use(db, link_id, (LinkPurpose.SIGN_IN,), _config().campaign.goal, utcnow())
+            purpose = links.peek(db, link_id, _SIGNING_IN, utcnow()).purpose
+            person_id, _ = links.use(db, link_id, _SIGNING_IN, _config().campaign.goal, utcnow())
         except links.LinkUnusable as e:
             return _problem(e.problem, LinkPurpose.SIGN_IN)
     _sign_in(person_id)
+    if purpose == LinkPurpose.PRIVACY:
+        return redirect(url_for("account.me") + "#your-data", 303)
     return redirect(url_for("account.me"), 303)
 
 
@@ -260,7 +267,7 @@ def me() -> ResponseReturnValue:
     return render_template("me.html", person=person, campaigns=mine, shown=shown, year=year, made=made,
                            joined=request.args.get("joined") == "1", already=request.args.get("already") == "1",
                            admin=person.email in _config().web.admins,
-                           saved=request.args.get("saved") == "1")
+                           saved=request.args.get("saved") == "1", unsure=request.args.get("unsure") == "1")
 
 
 @bp.post("/me/listing")
@@ -275,6 +282,32 @@ def me_listing() -> ResponseReturnValue:
         if not personal.set_listed(db, person_id, year, request.form.get("listed") == "yes"):
             abort(404)
     return redirect(url_for("account.me", campaign=year, saved=1), 303)
+
+
+@bp.get("/me/data.json")
+def me_data() -> ResponseReturnValue:
+    """Everything held about the signed-in person (what `intro person export` prints)."""
+    email = signed_in_email()
+    if email is None:
+        return redirect(url_for("account.sign_in_page"), 303)
+    with transaction(_engine()) as db:
+        data = privacy.export(db, email)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, content_type="application/json; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="my-data.json"'})
+
+
+@bp.post("/me/forget")
+def me_forget() -> ResponseReturnValue:
+    email = signed_in_email()
+    if email is None:
+        return redirect(url_for("account.sign_in_page"), 303)
+    if request.form.get("sure") != "yes":
+        return redirect(url_for("account.me", unsure=1) + "#your-data", 303)
+    with transaction(_engine(), write=True) as db:
+        privacy.forget(db, email)
+    session.clear()
+    return render_template("forgotten.html")
 
 
 CSV_COLUMNS = ("date", "campaign", "subject", "person", "email", "follow_up", "answer", "connected")
