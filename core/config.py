@@ -61,6 +61,9 @@ class WebConfig:
     admins: tuple[str, ...] = _setting((), values.addresses)
     # Whether anyone may join on the web; False: by invitation (or mail) only.
     open_join: bool = True
+    # Reverse proxies in front of the site (nginx, a load balancer) whose X-Forwarded-For
+    # and X-Forwarded-Proto to trust: 0 when clients connect directly.
+    proxies: int = _setting(0, values.at_least(0))
 
 
 @dataclass(frozen=True)

@@ -338,3 +338,20 @@ def test_the_forms_say_nothing_about_anyone(app: Flask) -> None:
         page = app.test_client().get(path).text
         for secret in ("sam@", "Sam Carter", "dana@", "Dana", "juergen@"):
             assert secret not in page
+
+
+def test_behind_a_proxy_the_client_is_the_forwarded_address(engine: Engine, relay: dict[str, str],
+                                                            sink: tuple[Sink, int]) -> None:
+    app = seeded_app(engine, INTRO_WEB_PROXIES="1", **relay)
+    for n in range(links.PER_CLIENT_PER_HOUR):  # one client, through the proxy, uses up its share ...
+        client = app.test_client()
+        page = client.get("/join", environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        client.post("/join", data={"csrf_token": csrf_token(page.text), "email": f"p{n}@example.com"},
+                    headers={"X-Forwarded-For": "198.51.100.7"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    other = app.test_client()  # ... and another client behind the same proxy is not held back by it
+    page = other.get("/join")
+    other.post("/join", data={"csrf_token": csrf_token(page.text), "email": "kim@example.com"},
+               headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert len(mail_links(app, sink[0])) == links.PER_CLIENT_PER_HOUR + 1
+    with transaction(engine) as s:
+        assert set(s.scalars(select(Link.client))) == {"198.51.100.7", "203.0.113.9"}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import config as intro_config
 from core.config import Config
@@ -37,6 +38,11 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
     )
     app.extensions["intro"] = {"config": config, "engine": engine, "figures": FiguresCache()}
 
+    if config.web.proxies:
+        # Each trusted proxy appends one X-Forwarded-For entry; werkzeug takes the entry
+        # that many hops from the end, which a client cannot forge.
+        n = config.web.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     csrf.init_app(app)
     for area in (tallies, surveys, account, admin, api):
         app.register_blueprint(area.bp)
