@@ -51,6 +51,18 @@ class SmtpConfig:
     # 25 MiB, the limit most providers use; announced in EHLO as SIZE (RFC 1870).
     max_message_size: int = _setting(25 * 1024 * 1024, values.at_least(1024))
     max_recipients: int = _setting(50, values.at_least(1))
+    # Connections at once, in all; more get 421 and are tried again later by their MTA.
+    max_connections: int = _setting(200, values.at_least(1))
+    # Connections at once from one client address (the trusted ones below are exempt).
+    max_connections_per_client: int = _setting(20, values.at_least(1))
+    # Messages a minute from one client address, in bursts of as many; more get 451 at
+    # MAIL FROM. 0: no limit.
+    messages_per_minute: int = _setting(120, values.at_least(0))
+    # A client silent for this long is disconnected (RFC 5321 4.5.3.2.7 suggests 5 minutes).
+    idle_timeout: timedelta = _setting(timedelta(minutes=5), values.positive)
+    # Networks exempt from the per-client limits, e.g. the upstream MTA: ["192.0.2.10/32"].
+    # Loopback and Unix-socket clients always are.
+    trusted_networks: tuple[str, ...] = _setting((), values.networks)
 
 
 @dataclass(frozen=True)

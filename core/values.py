@@ -6,6 +6,7 @@ loader adds the setting's name and the value it was given.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from collections.abc import Callable
@@ -130,6 +131,19 @@ def addresses(value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(normalize_address(a) for a in value)
     except AddressError as e:
         raise ValueError(f"expected addresses such as sam@example.com ({e})") from None
+
+
+def networks(value: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple(str(ipaddress.ip_network(n.strip(), strict=False)) for n in value)
+    except ValueError as e:
+        raise ValueError(f"expected networks such as 192.0.2.10/32 or 2001:db8::/32 ({e})") from None
+
+
+def positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("expected a duration above zero, such as 5m")
+    return value
 
 
 def database_url(value: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from aiosmtpd.lmtp import LMTP
 
 from core.messages import Arrival, arrival
+from inbound.guard import Guard, client_of
 from inbound.headers import message_id
 from inbound.policy import accepts
 
@@ -31,10 +32,23 @@ Store = Callable[[Arrival], Awaitable[int | None]]
 
 
 class IntroHandler:
-    def __init__(self, service_addresses: tuple[str, ...], store: Store, max_recipients: int) -> None:
+    def __init__(self, service_addresses: tuple[str, ...], store: Store, max_recipients: int,
+                 guard: Guard | None = None) -> None:
         self.service_addresses = service_addresses
         self.store = store
         self.max_recipients = max_recipients
+        self.guard = guard
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          mail_options: list[str]) -> str:
+        # The per-client message rate is checked here, before anything is sent: a 451 to
+        # MAIL costs the client nothing and its MTA retries later.
+        refusal = self.guard.message(client_of(session.peer)) if self.guard else None
+        if refusal is not None:
+            return refusal
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
@@ -49,7 +63,7 @@ class IntroHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw: bytes = envelope.original_content or envelope.content
-        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer or "")
+        peer = client_of(session.peer)
         received = arrival(raw, envelope.mail_from or "", envelope.rcpt_tos, peer, message_id(raw))
         try:
             stored_id = await self.store(received)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from functools import partial
 from typing import Any
 
 from aiosmtpd.controller import Controller, UnixSocketController
-from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 from sqlalchemy import Engine
 
@@ -15,6 +15,7 @@ from core import messages
 from core.config import Config
 from core.errors import ListenError
 from inbound.group_commit import GroupCommitter
+from inbound.guard import COMMAND_LIMITS, Guard, GuardedLMTP, GuardedSMTP
 from inbound.handler import IntroHandler
 
 log = logging.getLogger(__name__)
@@ -22,14 +23,30 @@ log = logging.getLogger(__name__)
 IDENT = "intro ESMTP"
 
 
-class _LmtpController(Controller):
+class _Controller(Controller):
+    def __init__(self, handler: Any, guard: Guard, lmtp: bool, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.guard, self.lmtp = guard, lmtp
+
     def factory(self) -> SMTP:
-        return LMTP(self.handler, **self.SMTP_kwargs)
+        protocol = GuardedLMTP if self.lmtp else GuardedSMTP
+        return protocol(self.handler, self.guard, **self.SMTP_kwargs)
 
 
-class _LmtpUnixController(UnixSocketController):
+class _UnixController(UnixSocketController):
+    def __init__(self, handler: Any, guard: Guard, lmtp: bool, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.guard, self.lmtp = guard, lmtp
+
     def factory(self) -> SMTP:
-        return LMTP(self.handler, **self.SMTP_kwargs)
+        protocol = GuardedLMTP if self.lmtp else GuardedSMTP
+        return protocol(self.handler, self.guard, **self.SMTP_kwargs)
+
+
+def guard_for(config: Config) -> Guard:
+    smtp = config.smtp
+    return Guard(smtp.max_connections, smtp.max_connections_per_client, smtp.messages_per_minute,
+                 tuple(ipaddress.ip_network(n) for n in smtp.trusted_networks))
 
 
 class SmtpComponent:
@@ -38,18 +55,24 @@ class SmtpComponent:
     def __init__(self, config: Config, engine: Engine) -> None:
         self.config = config
         self.committer = GroupCommitter(partial(messages.store, engine))
-        handler = IntroHandler(config.service.address, self.committer.store, config.smtp.max_recipients)
+        self.guard = guard_for(config)
+        handler = IntroHandler(config.service.address, self.committer.store, config.smtp.max_recipients, self.guard)
         # aiosmtpd's defaults stay on: bare LF and bare CR are refused (the SMTP smuggling
         # fix, CVE-2024-27305), and so are lines over 1000 octets (RFC 5321 4.5.3.1.6).
-        options: dict[str, Any] = {"ident": IDENT, "data_size_limit": config.smtp.max_message_size}
+        options: dict[str, Any] = {
+            "ident": IDENT, "data_size_limit": config.smtp.max_message_size,
+            # A client that says nothing for this long is cut off (a slow-loris holds a
+            # connection slot by sending a byte now and then; each command resets it).
+            "timeout": config.smtp.idle_timeout.total_seconds(),
+            "command_call_limit": COMMAND_LIMITS,
+        }
         lmtp = config.smtp.protocol == "lmtp"
         self.controller: Controller | UnixSocketController
         if config.smtp.socket:
-            unix = _LmtpUnixController if lmtp else UnixSocketController
-            self.controller = unix(handler, unix_socket=config.smtp.socket, **options)
+            self.controller = _UnixController(handler, self.guard, lmtp, unix_socket=config.smtp.socket, **options)
         else:
-            inet = _LmtpController if lmtp else Controller
-            self.controller = inet(handler, hostname=config.smtp.host, port=config.smtp.port, **options)
+            self.controller = _Controller(handler, self.guard, lmtp, hostname=config.smtp.host,
+                                          port=config.smtp.port, **options)
 
     @property
     def where(self) -> str:
