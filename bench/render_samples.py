@@ -53,7 +53,9 @@ LINKS = (SIGN_IN,
          replace(SIGN_IN, purpose="join", name="", year=2026, lifetime="3 days",
                  url="https://intro.example.org/join/IjIi.aBcD12.3eFgHiJkLmNoPqRsTuVwXyZ"),
          replace(SIGN_IN, purpose="invite", name="", year=2026, inviter="Rosa Costa", lifetime="30 days",
-                 url="https://intro.example.org/join/IjMi.aBcD12.3eFgHiJkLmNoPqRsTuVwXyZ"))
+                 url="https://intro.example.org/join/IjMi.aBcD12.3eFgHiJkLmNoPqRsTuVwXyZ"),
+         replace(SIGN_IN, purpose="privacy", lifetime="a day"),
+         replace(SIGN_IN, purpose="confirm", lifetime="7 days"))
 ANSWERED = replace(NOTICE, kind="answered", answers=(("Dana Reyes", "helped"), ("Lee Park", "not_yet")))
 
 

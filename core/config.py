@@ -119,6 +119,24 @@ class FollowupConfig:
 
 
 @dataclass(frozen=True)
+class TrustConfig:
+    # The authserv-id of the MTA in front of intro (its Authentication-Results headers are
+    # believed; any other's are ignored). Empty: intro verifies DKIM and DMARC itself.
+    authserv_id: str = ""
+    # An introduction whose From fails authentication is "accept"ed, "hold"-ed until the
+    # introducer confirms it, or "reject"ed at SMTP (550 5.7.1).
+    on_fail: str = _setting("hold", values.one_of("accept", "hold", "reject"))
+    # One with no usable result (no signature; DNS unreachable): "accept" or "hold".
+    on_none: str = _setting("accept", values.one_of("accept", "hold"))
+    # Introducers whose mail is never held: confirmed addresses of participants.
+    trusted_senders: tuple[str, ...] = _setting((), values.addresses)
+    # Introductions a day from one sender; more are held until confirmed. 0: no limit.
+    introductions_per_day: int = _setting(20, values.at_least(0))
+    # The DNS server for DKIM keys and DMARC records, "host" or "host:port"; empty: the system's.
+    resolver: str = ""
+
+
+@dataclass(frozen=True)
 class PrivacyConfig:
     # Raw messages (headers and bodies) are kept this long after they arrive, then only
     # the facts read from them remain (who introduced whom, when). "0": kept for ever.
@@ -143,6 +161,7 @@ class Config:
     campaign: CampaignConfig = field(default_factory=CampaignConfig)
     followup: FollowupConfig = field(default_factory=FollowupConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    trust: TrustConfig = field(default_factory=TrustConfig)
 
     @property
     def public_url(self) -> str:

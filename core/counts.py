@@ -103,7 +103,8 @@ def recount(session: Session, campaign_id: int) -> None:
                                                               CampaignCount.name == CHANGES)) or 0
     for table in (CampaignCount, IntroducerCount, CampaignPerson):
         session.execute(delete(table).where(table.campaign_id == campaign_id))
-    in_campaign = Introduction.campaign_id == campaign_id
+    # Held introductions are not counted until confirmed (core.trust).
+    in_campaign = and_(Introduction.campaign_id == campaign_id, Introduction.held_reason.is_(None))
     session.execute(insert(CampaignPerson).from_select(
         ["campaign_id", "person_id"],
         select(Introduction.campaign_id, IntroductionParty.person_id).distinct()

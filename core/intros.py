@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core import counts, links, notices
+from core import trust as trust_policy
 from core.answers import opt_out, record_answer
 from core.campaigns import DEFAULT_GOAL, campaign_id_for, join
 from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, by_tag, person_by_tag, schedule
@@ -32,6 +33,7 @@ from core.models import (
 )
 from core.people import Contact, person_id_for
 from core.timeutil import utcnow
+from core.trust import Trust
 
 # A Date header further in the future than this is a wrong clock, not a fact.
 _CLOCK_SKEW = timedelta(days=1)
@@ -56,11 +58,15 @@ class Facts:
     answer: str | None = None  # survey_reply: "yes", "no", "not_yet", or None when unclear
     comment: str = ""  # survey_reply: the new text of the reply
     permanent: bool | None = None  # bounce: a hard failure
+    auth: str = ""  # introductions: "pass", "fail" or "none" (inbound.authentication); "" not checked
+    auth_note: str = ""
 
 
-def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan | None = None) -> int | None:
+def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan | None = None,
+           trust: Trust | None = None) -> int | None:
     """Record ``facts`` about a stored ``message`` and mark it processed; with ``plan``,
-    schedule the follow-ups of a new introduction.
+    schedule the follow-ups of a new introduction; with ``trust``, hold one that must
+    first be confirmed (core.trust).
 
     Returns the id of the introduction it made, if it made a new one.
     """
@@ -91,9 +97,15 @@ def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan |
             note = f"the same introduction as {same.id}, counted once"
             message.introduction_id = same.id
         else:
-            made = _new_introduction(session, message, facts, plan.goal if plan else DEFAULT_GOAL)
+            assert facts.introducer is not None
+            held = trust_policy.hold_reason(session, trust, facts.introducer.email, facts.auth, facts.auth_note,
+                                            utcnow()) if trust else None
+            made = _new_introduction(session, message, facts, plan.goal if plan else DEFAULT_GOAL, held)
             message.introduction_id = made
-            if plan is not None:
+            if held is not None:
+                trust_policy.held(session, facts.introducer.email, utcnow())
+                note = f"{note}; held until its introducer confirms it: {held}"
+            elif plan is not None:
                 schedule(session, made, made_at(facts.date, message.received_at), plan, utcnow())
                 if plan.receipts:
                     notices.add(session, made, NoticeKind.RECEIPT)
@@ -103,6 +115,7 @@ def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan |
             # A party writing in the thread is the best evidence that the two connected.
             thread.connected_at = min(filter(None, [thread.connected_at, facts.date or message.received_at]))
     message.kind, message.note = kind, note
+    message.auth, message.auth_note = facts.auth or None, facts.auth_note or None
     message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
     return made
 
@@ -172,17 +185,21 @@ _INTRODUCTION = insert(Introduction).returning(Introduction.id)
 _PARTY = insert(IntroductionParty)
 
 
-def _new_introduction(session: Session, message: InboundMessage, facts: Facts, goal: str) -> int:
+def _new_introduction(session: Session, message: InboundMessage, facts: Facts, goal: str,
+                      held: str | None = None) -> int:
+    """Insert the introduction and its people; count it unless it is ``held`` (the reason)."""
     assert facts.introducer is not None
     when = made_at(facts.date, message.received_at)
     campaign_id, introducer_id = campaign_id_for(session, when.year, goal), person_id_for(session, facts.introducer)
     intro_id: int = session.execute(_INTRODUCTION, {
         "campaign_id": campaign_id, "introducer_id": introducer_id,
         "inbound_message_id": message.id, "subject": facts.subject, "made_at": when, "recorded_at": utcnow(),
+        "held_reason": held,
     }).scalar_one()
     people = {person_id_for(session, p) for p in facts.parties}
     session.execute(_PARTY, [{"introduction_id": intro_id, "person_id": pid} for pid in sorted(people)])
-    counts.introduction_added(session, campaign_id, introducer_id, when, people)
+    if held is None:
+        counts.introduction_added(session, campaign_id, introducer_id, when, people)
     return intro_id
 
 

@@ -127,6 +127,10 @@ class InboundMessage(Base):
     note: Mapped[str | None] = mapped_column(Text)  # why it was classified so, in a few words
     # An answer by reply that could not be read with confidence: a person should look.
     needs_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Whether the From was authenticated (DKIM/DMARC, or a trusted Authentication-Results):
+    # "pass", "fail" or "none"; NULL when not checked (only introductions are).
+    auth: Mapped[str | None] = mapped_column(String(8))
+    auth_note: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None]
     # The introduction this message made, or whose thread it belongs to.
@@ -149,6 +153,10 @@ class Introduction(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When a party first wrote in the thread: evidence that the two connected.
     connected_at: Mapped[datetime | None]
+    # Why it is held (not counted, no follow-ups) until the introducer confirms it: a From
+    # that failed authentication, more than a day's worth from one sender. NULL: counted.
+    held_reason: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None]  # when the introducer confirmed a held one
 
     campaign: Mapped[Campaign] = relationship()
     introducer: Mapped[Person] = relationship()
@@ -281,6 +289,7 @@ class LinkPurpose(enum.StrEnum):
     JOIN = "join"  # confirms an address entered on the join form
     INVITE = "invite"  # an organizer invites someone to join
     PRIVACY = "privacy"  # asked for by mail ("export", "forget"): signs in to see or erase one's data
+    CONFIRM = "confirm"  # an introduction was held: signs the introducer in to confirm it
 
 
 class Link(Base):

@@ -111,7 +111,7 @@ def _job(session: Session, notice: Notice) -> NoticeJob:
     campaign = session.get_one(Campaign, intro.campaign_id)
     count = session.scalar(select(func.count()).where(
         Introduction.introducer_id == intro.introducer_id, Introduction.campaign_id == intro.campaign_id,
-        Introduction.id <= intro.id)) or 0
+        Introduction.id <= intro.id, Introduction.held_reason.is_(None))) or 0
     answers = []
     for party in sorted(intro.parties, key=lambda p: p.id):
         latest = session.scalar(

@@ -71,6 +71,7 @@ def introductions(session: Session, year: int, after: int | None, limit: int) ->
                      "answer": str(followups[p.id].answer) if p.id in followups and followups[p.id].answer else ""}
                     for p in sorted(intro.parties, key=lambda p: p.id)],
         "connected": intro.connected_at is not None,
+        "held": intro.held_reason,  # not counted until its introducer confirms it; None: counted
     } for intro in found]
 
 

@@ -25,6 +25,7 @@ from core.models import (
     Participant,
     Person,
 )
+from core.trust import DISOWNED
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class MyIntroduction:
     subject: str
     parties: tuple[Party, ...]
     connected: bool  # someone introduced wrote in the thread
+    held: str | None  # why it waits for their confirmation (not counted); None: counted
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ def campaigns(session: Session, person_id: int) -> list[MyCampaign]:
     counted = dict(session.execute(select(IntroducerCount.campaign_id, IntroducerCount.count)
                                    .where(IntroducerCount.person_id == person_id)).all())
     joined = {p.campaign_id: p for p in session.scalars(select(Participant).where(Participant.person_id == person_id))}
-    found = session.scalars(select(Campaign).where(Campaign.id.in_(set(counted) | set(joined)))
+    held = set(session.scalars(select(Introduction.campaign_id).distinct().where(  # not counted, still theirs
+        Introduction.introducer_id == person_id, Introduction.held_reason.is_not(None))))
+    found = session.scalars(select(Campaign).where(Campaign.id.in_(set(counted) | set(joined) | held))
                             .order_by(Campaign.year.desc()))
     return [MyCampaign(c.year, c.name or f"{c.goal} in {c.year}", c.goal, counted.get(c.id, 0), c.id in joined,
                        joined[c.id].listed if c.id in joined else False,
@@ -78,13 +82,17 @@ def status(followup: FollowUp | None) -> str:
     return "sent" if followup.sent_at is not None else "scheduled"
 
 
-def introductions(session: Session, person_id: int, year: int | None = None) -> Iterator[MyIntroduction]:
-    """Their introductions, newest first (all years when ``year`` is None)."""
+def introductions(session: Session, person_id: int, year: int | None = None,
+                  awaiting: bool = False) -> Iterator[MyIntroduction]:
+    """Their introductions, newest first (all years when ``year`` is None); with
+    ``awaiting``, only those held for their confirmation."""
     query = (select(Introduction, Campaign.year).join(Campaign, Introduction.campaign_id == Campaign.id)
              .where(Introduction.introducer_id == person_id)
              .options(selectinload(Introduction.parties).joinedload(IntroductionParty.person))
              .order_by(Introduction.made_at.desc(), Introduction.id.desc()))
     mine = select(IntroductionParty.id).join(Introduction).where(Introduction.introducer_id == person_id)
+    if awaiting:
+        query = query.where(Introduction.held_reason.is_not(None), Introduction.held_reason != DISOWNED)
     if year is not None:
         query = query.where(Campaign.year == year)
         mine = mine.join(Campaign, Introduction.campaign_id == Campaign.id).where(Campaign.year == year)
@@ -97,7 +105,7 @@ def introductions(session: Session, person_id: int, year: int | None = None) -> 
             parties.append(Party(person.display_name, person.email, status(followup),
                                  str(followup.answer) if followup and followup.answer else ""))
         yield MyIntroduction(intro.id, intro.made_at, intro_year, intro.subject, tuple(parties),
-                             intro.connected_at is not None)
+                             intro.connected_at is not None, intro.held_reason)
 
 
 def set_listed(session: Session, person_id: int, year: int, listed: bool) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from aiosmtpd.lmtp import LMTP
 
 from core.messages import Arrival, arrival
+from inbound.authentication import FAIL, Verdict
 from inbound.guard import Guard, client_of
 from inbound.headers import message_id
 from inbound.policy import accepts
@@ -26,18 +28,24 @@ ERR_550_NOT_SERVED = (
 # RFC 5321 4.5.3.1.10: 452 for too many recipients, so the client sends the rest later.
 ERR_452_TOO_MANY = "452 4.5.3 Too many recipients: at most {limit} per message; send the rest in another message"
 ERR_451_TRY_LATER = "451 4.3.0 The message could not be stored just now; please try again later"
+# RFC 7372: 5.7.20-5.7.26 name the DKIM/SPF/DMARC failures; 5.7.1 is the general refusal.
+ERR_550_NOT_AUTHENTIC = "550 5.7.1 The sender could not be authenticated (DKIM/DMARC): {note}"
 
+# Authenticates a raw message (inbound.authentication).
+Check = Callable[[bytes], Verdict]
 # Commits an arrival durably and returns its stored id, or None for a duplicate.
 Store = Callable[[Arrival], Awaitable[int | None]]
 
 
 class IntroHandler:
     def __init__(self, service_addresses: tuple[str, ...], store: Store, max_recipients: int,
-                 guard: Guard | None = None) -> None:
+                 guard: Guard | None = None, check: Check | None = None) -> None:
         self.service_addresses = service_addresses
         self.store = store
         self.max_recipients = max_recipients
         self.guard = guard
+        # With [trust] on_fail = "reject": authenticates each message before it is taken.
+        self.check = check
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
                           mail_options: list[str]) -> str:
@@ -64,6 +72,11 @@ class IntroHandler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw: bytes = envelope.original_content or envelope.content
         peer = client_of(session.peer)
+        if self.check is not None:
+            # DNS lookups block: in a worker thread, so other connections go on meanwhile.
+            verdict = await asyncio.get_running_loop().run_in_executor(None, self.check, raw)
+            if verdict.result == FAIL:
+                return ERR_550_NOT_AUTHENTIC.format(note=" ".join(verdict.note.split())[:300])
         received = arrival(raw, envelope.mail_from or "", envelope.rcpt_tos, peer, message_id(raw))
         try:
             stored_id = await self.store(received)

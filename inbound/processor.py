@@ -16,7 +16,9 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
+from functools import cache
 from typing import Protocol
 
 from sqlalchemy import Engine, select
@@ -30,6 +32,8 @@ from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, plan_f
 from core.intros import Contact, Facts, backlog, record, unprocessed_ids
 from core.models import InboundMessage, MessageStatus
 from core.timeutil import utcnow
+from core.trust import Trust
+from inbound.authentication import Resolver, authenticate, dns_resolver
 from inbound.classify import Classification, classify, service_tag
 from inbound.parse import Parsed, parse
 from inbound.people import Address
@@ -77,16 +81,31 @@ def _contact(address: Address | None) -> Contact | None:
 BATCH = 50  # messages recorded per write transaction: one lock and one fsync for all
 
 
-def process(engine: Engine, message_id: int, service: tuple[str, ...], plan: Plan | None = None) -> str | None:
+def process(engine: Engine, message_id: int, service: tuple[str, ...], plan: Plan | None = None,
+            trust: Trust | None = None) -> str | None:
     """Process one stored message; return its kind, "failed", or None if it was not NEW.
 
-    With ``plan``, a new introduction's follow-ups are scheduled.
+    With ``plan``, a new introduction's follow-ups are scheduled; with ``trust``, its
+    sender is authenticated and it may be held (core.trust).
     """
-    return process_batch(engine, [message_id], service, plan).get(message_id)
+    return process_batch(engine, [message_id], service, plan, trust).get(message_id)
+
+
+@cache
+def _resolver(server: str) -> Resolver:
+    return dns_resolver(server)
+
+
+def _authenticated(found: Facts, raw: bytes, trust: Trust | None) -> Facts:
+    """Introductions only: they are what makes the service count and mail people."""
+    if trust is None or found.kind != "introduction":
+        return found
+    verdict = authenticate(raw, trust.authserv_id, _resolver(trust.resolver))
+    return replace(found, auth=verdict.result, auth_note=verdict.note)
 
 
 def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
-                  plan: Plan | None = None) -> dict[int, str]:
+                  plan: Plan | None = None, trust: Trust | None = None) -> dict[int, str]:
     """Process the NEW messages among ``ids``; return each processed one's kind (or "failed").
 
     Parsing and classifying happen outside any transaction; recording all of them then
@@ -102,14 +121,15 @@ def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
     for message_id, raw, rcpt_to, mail_from in rows:
         try:
             parsed = parse(raw)
-            found[message_id] = facts(parsed, classify(parsed, tuple(rcpt_to), service, mail_from),
-                                      tuple(rcpt_to), service)
+            found[message_id] = _authenticated(
+                facts(parsed, classify(parsed, tuple(rcpt_to), service, mail_from), tuple(rcpt_to), service),
+                raw, trust)
         except Exception as e:
             log.exception("processing message %s failed; marked failed", message_id)
             found[message_id] = e
     try:
         with transaction(engine, write=True) as session:
-            return _record_all(session, found, plan)
+            return _record_all(session, found, plan, trust)
     except (OperationalError, InterfaceError):
         raise  # the database is down or locked: not the messages' fault, so they stay NEW
     except Exception:
@@ -120,11 +140,12 @@ def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
         # One bad message must not hold back the others: record them one by one.
         kinds: dict[int, str] = {}
         for message_id in found:
-            kinds.update(process_batch(engine, [message_id], service, plan))
+            kinds.update(process_batch(engine, [message_id], service, plan, trust))
         return kinds
 
 
-def _record_all(session: Session, found: dict[int, Facts | Exception], plan: Plan | None) -> dict[int, str]:
+def _record_all(session: Session, found: dict[int, Facts | Exception], plan: Plan | None,
+                trust: Trust | None) -> dict[int, str]:
     kinds: dict[int, str] = {}
     for message_id, outcome in found.items():
         # SKIP LOCKED: another node processing the same message at the same moment wins.
@@ -137,7 +158,7 @@ def _record_all(session: Session, found: dict[int, Facts | Exception], plan: Pla
         if isinstance(outcome, Exception):
             _fail(row, outcome)
         else:
-            record(session, row, outcome, plan)
+            record(session, row, outcome, plan, trust)
         kinds[message_id] = row.kind or "failed"
     return kinds
 
@@ -157,7 +178,7 @@ def _mark_failed(engine: Engine, message_id: int, error: BaseException | None) -
 
 
 def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | None = None,
-                    plan: Plan | None = None) -> int:
+                    plan: Plan | None = None, trust: Trust | None = None) -> int:
     """Process every NEW message; return how many were processed."""
     done = 0
     while stop is None or not stop.is_set():
@@ -165,7 +186,7 @@ def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | 
             ids = unprocessed_ids(session, BATCH)
         if not ids:
             break
-        done += len(process_batch(engine, ids, service, plan))
+        done += len(process_batch(engine, ids, service, plan, trust))
     return done
 
 
@@ -220,13 +241,14 @@ def _child(config: Config, stop: EventLike) -> None:
     engine = make_engine(config.database.url)
     parent = os.getppid()
     try:
-        run(engine, config.service.address, stop, plan_from(config), orphaned=lambda: os.getppid() != parent)
+        run(engine, config.service.address, stop, plan_from(config), Trust.from_config(config),
+            orphaned=lambda: os.getppid() != parent)
     finally:
         engine.dispose()
 
 
 def run(engine: Engine, service: tuple[str, ...], stop: EventLike, plan: Plan | None = None,
-        orphaned: Callable[[], bool] = lambda: False) -> None:
+        trust: Trust | None = None, orphaned: Callable[[], bool] = lambda: False) -> None:
     """Process messages as they arrive until ``stop`` is set (or the parent is gone).
 
     Ingest first: while messages are still arriving, processing waits, because on SQLite
@@ -245,7 +267,7 @@ def run(engine: Engine, service: tuple[str, ...], stop: EventLike, plan: Plan | 
             elif arriving and oldest and utcnow() - oldest < MAX_DEFER:
                 stop.wait(QUIET_SECONDS)
             else:
-                process_batch(engine, ids, service, plan)
+                process_batch(engine, ids, service, plan, trust)
         except (OperationalError, InterfaceError) as e:
             log.warning("processor: database unavailable (%s); retrying in %ss", e.orig, RETRY_SECONDS)
             stop.wait(RETRY_SECONDS)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from core import messages
 from core.config import Config
 from core.errors import ListenError
+from inbound.authentication import authenticate, dns_resolver
 from inbound.group_commit import GroupCommitter
 from inbound.guard import COMMAND_LIMITS, Guard, GuardedLMTP, GuardedSMTP
 from inbound.handler import IntroHandler
@@ -56,7 +57,12 @@ class SmtpComponent:
         self.config = config
         self.committer = GroupCommitter(partial(messages.store, engine))
         self.guard = guard_for(config)
-        handler = IntroHandler(config.service.address, self.committer.store, config.smtp.max_recipients, self.guard)
+        check = None
+        if config.trust.on_fail == "reject":
+            resolve = dns_resolver(config.trust.resolver)
+            check = partial(authenticate, authserv_id=config.trust.authserv_id, resolve=resolve)
+        handler = IntroHandler(config.service.address, self.committer.store, config.smtp.max_recipients, self.guard,
+                               check)
         # aiosmtpd's defaults stay on: bare LF and bare CR are refused (the SMTP smuggling
         # fix, CVE-2024-27305), and so are lines over 1000 octets (RFC 5321 4.5.3.1.6).
         options: dict[str, Any] = {

@@ -105,7 +105,7 @@ def compose_notice(job: NoticeJob, rendered: Rendered, config: Config, secret: s
 
 def link_mail_for(job: LinkJob, config: Config, secret: str) -> LinkMail:
     token = tokens.make(secret, str(job.purpose), job.link_id)
-    path = "sign-in" if job.purpose in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY) else "join"
+    path = "sign-in" if job.purpose in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY, LinkPurpose.CONFIRM) else "join"
     lifetime = LIFETIME[job.purpose]
     words = (("a day" if lifetime.days == 1 else f"{lifetime.days} days") if lifetime.days
              else f"{lifetime.seconds // 60} minutes")

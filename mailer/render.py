@@ -211,7 +211,7 @@ def render_notice(renderer: Renderer, mail: NoticeMail) -> Rendered:
 class LinkMail:
     """What the link.* templates may use: a sign-in, join or invitation link."""
 
-    purpose: str  # "sign_in", "join", "invite" or "privacy"
+    purpose: str  # "sign_in", "join", "invite", "privacy" or "confirm"
     email: str  # the address it is sent to
     name: str  # the name they gave, or ""
     year: int | None  # the campaign to join
@@ -223,7 +223,7 @@ class LinkMail:
 
 
 def render_link(renderer: Renderer, mail: LinkMail) -> Rendered:
-    if mail.purpose not in ("sign_in", "join", "invite", "privacy"):
+    if mail.purpose not in ("sign_in", "join", "invite", "privacy", "confirm"):
         raise ValueError(f"no templates for a {mail.purpose!r} link")
     safe = replace(mail, email=one_line(mail.email), name=_name(mail.name), inviter=_name(mail.inviter),
                    url=_url(mail.url, "url"), service_name=_name(mail.service_name),

@@ -19,10 +19,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 from werkzeug.wrappers import Response
 
-from core import links, personal, privacy, tokens, wakeup
+from core import links, personal, privacy, tokens, trust, wakeup
 from core.addresses import AddressError, normalize_address
 from core.config import Config
 from core.db import transaction
+from core.followups import plan_from
 from core.models import LinkPurpose, Person
 from core.timeutil import utcnow
 from mailer.render import NAME_MAX, one_line
@@ -203,7 +204,7 @@ def sign_in_submit() -> ResponseReturnValue:
                            minutes=int(links.LIFETIME[LinkPurpose.SIGN_IN].total_seconds() // 60))
 
 
-_SIGNING_IN = (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY)
+_SIGNING_IN = (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY, LinkPurpose.CONFIRM)
 
 
 @bp.get("/sign-in/<token>")
@@ -229,6 +230,8 @@ def sign_in_confirm(token: str) -> ResponseReturnValue:
     _sign_in(person_id)
     if purpose == LinkPurpose.PRIVACY:
         return redirect(url_for("account.me") + "#your-data", 303)
+    if purpose == LinkPurpose.CONFIRM:
+        return redirect(url_for("account.me") + "#held", 303)
     return redirect(url_for("account.me"), 303)
 
 
@@ -263,8 +266,10 @@ def me() -> ResponseReturnValue:
         mine = personal.campaigns(db, person_id)
         year = _year(request.args.get("campaign"), mine)
         made = list(personal.introductions(db, person_id, year)) if year else []
+        waiting = list(personal.introductions(db, person_id, awaiting=True))
     shown = next((c for c in mine if c.year == year), None)
     return render_template("me.html", person=person, campaigns=mine, shown=shown, year=year, made=made,
+                           waiting=waiting, disowned=trust.DISOWNED,
                            joined=request.args.get("joined") == "1", already=request.args.get("already") == "1",
                            admin=person.email in _config().web.admins,
                            saved=request.args.get("saved") == "1", unsure=request.args.get("unsure") == "1")
@@ -282,6 +287,22 @@ def me_listing() -> ResponseReturnValue:
         if not personal.set_listed(db, person_id, year, request.form.get("listed") == "yes"):
             abort(404)
     return redirect(url_for("account.me", campaign=year, saved=1), 303)
+
+
+@bp.post("/me/held/<int:intro_id>")
+def me_held(intro_id: int) -> ResponseReturnValue:
+    """Confirm a held introduction (it counts, its follow-ups go out) or disown it."""
+    person_id = signed_in()
+    if person_id is None:
+        return redirect(url_for("account.sign_in_page"), 303)
+    with transaction(_engine(), write=True) as db:
+        if request.form.get("action") == "confirm":
+            done = trust.release(db, intro_id, person_id, plan_from(_config()), utcnow())
+        else:
+            done = trust.disown(db, intro_id, person_id)
+    if not done:
+        abort(404)
+    return redirect(url_for("account.me", saved=1) + "#held", 303)
 
 
 @bp.get("/me/data.json")

@@ -41,7 +41,7 @@ def upgrade() -> None:
     )
     op.create_table('links',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('purpose', sa.Enum('sign_in', 'join', 'invite', 'privacy', name='linkpurpose', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('purpose', sa.Enum('sign_in', 'join', 'invite', 'privacy', 'confirm', name='linkpurpose', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=False),
     sa.Column('name', sa.String(length=998), nullable=False),
     sa.Column('year', sa.Integer(), nullable=True),

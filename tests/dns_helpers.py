@@ -1,0 +1,72 @@
+"""A DNS server on localhost that answers TXT queries from a dict, and DKIM keys made for
+a test: DKIM and DMARC are checked for real, against records the test publishes."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import dkim
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
+
+
+class LocalDNS:
+    """Answers TXT queries for ``records`` (name -> text); NXDOMAIN for anything else."""
+
+    def __init__(self, records: dict[str, str]) -> None:
+        self.records = {k.lower().rstrip("."): v for k, v in records.items()}
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        self.queries: list[str] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except OSError:
+                return  # closed
+            query = dns.message.from_wire(data)
+            response = dns.message.make_response(query)
+            question = query.question[0]
+            name = question.name.to_text().lower().rstrip(".")
+            self.queries.append(name)
+            text = self.records.get(name)
+            if text is None or question.rdtype != dns.rdatatype.TXT:
+                response.set_rcode(dns.rcode.NXDOMAIN)
+            else:
+                # A TXT string holds at most 255 octets: a key is published in pieces.
+                pieces = " ".join(f'"{text[i:i + 255]}"' for i in range(0, len(text), 255))
+                response.answer.append(dns.rrset.from_text(question.name, 60, "IN", "TXT", pieces))
+            self.sock.sendto(response.to_wire(), peer)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@dataclass(frozen=True)
+class Key:
+    private: bytes  # PEM (PKCS#1), as dkimpy reads it
+    record: str  # the TXT record: v=DKIM1; k=rsa; p=...
+
+    def sign(self, raw: bytes, domain: str, selector: str = "test") -> bytes:
+        signature = dkim.sign(raw, selector.encode(), domain.encode(), self.private,
+                              include_headers=[b"From", b"To", b"Cc", b"Subject", b"Date", b"Message-ID"])
+        return signature + raw
+
+
+def make_key(folder: Path) -> Key:
+    pem = folder / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-traditional", "-out", str(pem), "2048"], check=True, capture_output=True)
+    public = subprocess.run(["openssl", "rsa", "-in", str(pem), "-pubout", "-outform", "DER"], check=True,
+                            capture_output=True).stdout
+    return Key(pem.read_bytes(), f"v=DKIM1; k=rsa; p={base64.b64encode(public).decode()}")
