@@ -72,6 +72,12 @@ def main() -> None:
         (args.out / f"{name}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
         (args.out / f"{name}.html").write_text(rendered.html)
         print(f"{args.out / name}.txt, .html: {rendered.subject}")
+    second = replace(EXAMPLE, introducer_name="Rosa Costa", introducer_email="rosa.costa@example.com",
+                     others=("Kofi Mensah",), subject="Kofi <> Dana: solar co-op")
+    rendered = renderer.followups([EXAMPLE, second])
+    (args.out / "followups.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
+    (args.out / "followups.html").write_text(rendered.html)
+    print(f"{args.out / 'followups'}.txt, .html: {rendered.subject}")
     for link in LINKS:
         rendered = render_link(renderer, link)
         (args.out / f"{link.purpose}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")

@@ -111,6 +111,9 @@ class FollowupConfig:
     reminder: timedelta = timedelta(days=7)
     # Introductions older than this when recorded (a backfilled mailbox) get no follow-up.
     max_age: timedelta = timedelta(days=90)
+    # Mails one person gets from the follow-ups in any 7 days, however many introductions
+    # name them; follow-ups due together go out as one mail. More wait for room.
+    per_person_per_week: int = _setting(3, values.at_least(1))
     # A short receipt to the introducer when an introduction is logged.
     receipts: bool = False
     # A note to the introducer once everyone introduced has answered: "participants"

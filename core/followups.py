@@ -49,6 +49,7 @@ class Plan:
     receipts: bool = False  # a "Logged: your 7th introduction" note to the introducer
     goal: str = "15"  # of a new campaign: introductions per participant, or "year"
     open_join: bool = True  # anyone may join by mailing "join"; else by invitation only
+    per_week: int = 3  # follow-up mails one person gets in any 7 days (several due together: one mail)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Job:
 def plan_from(config: Config) -> Plan:
     followup = config.followup
     return Plan(followup.delay, followup.reminder, followup.max_age, followup.receipts, config.campaign.goal,
-                config.web.open_join)
+                config.web.open_join, followup.per_person_per_week)
 
 
 def new_tag() -> str:
@@ -114,15 +115,36 @@ def claim(engine: Engine, now: datetime, plan: Plan, limit: int = 100) -> list[J
                 .with_for_update(skip_locked=True, of=FollowUp)
             ))
         claimed = [(f, False) for f in first] + [(f, True) for f in reminders]
-        return _jobs(session, claimed, now)
+        return _jobs(session, claimed, now, plan.per_week)
 
 
 def _ready(now: datetime):  # type: ignore[no-untyped-def]
     return (FollowUp.next_attempt_at.is_(None)) | (FollowUp.next_attempt_at <= now)
 
 
-def _jobs(session: Session, claimed: list[tuple[FollowUp, bool]], now: datetime) -> list[Job]:
-    """Mark the claims and gather what each mail shows, in a few queries for the batch."""
+WEEK = timedelta(days=7)
+
+
+def _mails_this_week(session: Session, person_ids: set[int], now: datetime) -> dict[int, set[datetime]]:
+    """When each person was mailed follow-ups in the last 7 days. A mail that covered
+    several follow-ups marked them all with the same time, so it counts once."""
+    found: dict[int, set[datetime]] = {pid: set() for pid in person_ids}
+    for person_id, sent, reminded in session.execute(
+            select(IntroductionParty.person_id, FollowUp.sent_at, FollowUp.reminder_sent_at)
+            .join(FollowUp, FollowUp.party_id == IntroductionParty.id)
+            .where(IntroductionParty.person_id.in_(person_ids),
+                   (FollowUp.sent_at > now - WEEK) | (FollowUp.reminder_sent_at > now - WEEK))):
+        found[person_id].update(t for t in (sent, reminded) if t is not None and t > now - WEEK)
+    return found
+
+
+def _jobs(session: Session, claimed: list[tuple[FollowUp, bool]], now: datetime, per_week: int = 3) -> list[Job]:
+    """Mark the claims and gather what each mail shows, in a few queries for the batch.
+
+    A person already mailed ``per_week`` times in the last 7 days gets nothing now: their
+    follow-ups wait until the oldest of those mails is a week old. Several due for one
+    person now go out together (mailer/followups.py), as one mail.
+    """
     if not claimed:
         return []
     party_ids = [f.party_id for f, _ in claimed]
@@ -130,6 +152,7 @@ def _jobs(session: Session, claimed: list[tuple[FollowUp, bool]], now: datetime)
         select(IntroductionParty.id.label("party_id"), IntroductionParty.introduction_id, Person.id,
                Person.email, Person.display_name, Person.opted_out_at, Person.bouncing_since)
         .join(Person, IntroductionParty.person_id == Person.id).where(IntroductionParty.id.in_(party_ids)))}
+    mailed = _mails_this_week(session, {row.id for row in recipients.values()}, now)
     intro_ids = {row.introduction_id for row in recipients.values()}
     intros = {row.id: row for row in session.execute(
         select(Introduction.id, Introduction.subject, Introduction.made_at, Person.email, Person.display_name)
@@ -151,6 +174,13 @@ def _jobs(session: Session, claimed: list[tuple[FollowUp, bool]], now: datetime)
                 followup.status = FollowUpStatus.CANCELLED
                 followup.last_error = "opted out" if person.opted_out_at else "address bounces"
             continue
+        this_week = mailed[person.id]
+        if now not in this_week and len(this_week) >= per_week:
+            followup.next_attempt_at = min(this_week) + WEEK  # room again then
+            if reminder:
+                followup.reminder_claimed_at = None
+            continue
+        this_week.add(now)  # the mail this pass sends them, shared by all their follow-ups in it
         if not reminder:
             followup.claimed_at = now
         followup.attempts += 1

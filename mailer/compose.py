@@ -89,6 +89,14 @@ def compose(job: Job, rendered: Rendered, config: Config, secret: str) -> Messag
     return message
 
 
+def compose_batch(jobs: list[Job], rendered: Rendered, config: Config, secret: str) -> Message:
+    """Several follow-ups to one person in one mail. No Reply-To: a reply could not say
+    which introduction it answers, so the mail asks for the links instead."""
+    first = jobs[0]
+    return _message(first.recipient_name, first.recipient_email, first.person_id, first.tag, "followups",
+                    rendered, config, secret)
+
+
 def notice_mail_for(job: NoticeJob, config: Config, secret: str) -> NoticeMail:
     return NoticeMail(
         kind=str(job.kind), introducer_name=job.introducer_name, introducer_email=job.introducer_email,

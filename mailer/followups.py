@@ -17,6 +17,7 @@ from core.links import LinkJob
 from core.notices import NoticeJob
 from mailer.compose import (
     compose,
+    compose_batch,
     compose_link,
     compose_notice,
     envelope_sender,
@@ -58,8 +59,13 @@ def run_once(config: Config, engine: Engine, secret: str, now: datetime, rendere
     summary.links = send_links(config, engine, secret, now, renderer, connect)
     while jobs := claim(engine, now, plan, BATCH):
         # A few connections at once: while one waits for the relay's reply, another
-        # renders and composes (the wait, not the CPU, is most of a send).
-        shares = [jobs[i::CONNECTIONS] for i in range(min(CONNECTIONS, len(jobs)))]
+        # renders and composes (the wait, not the CPU, is most of a send). A person's
+        # follow-ups stay together: they go out as one mail.
+        people: dict[int, list[Job]] = {}
+        for job in jobs:
+            people.setdefault(job.person_id, []).append(job)
+        groups = list(people.values())
+        shares = [groups[i::CONNECTIONS] for i in range(min(CONNECTIONS, len(groups)))]
         with ThreadPoolExecutor(len(shares), thread_name_prefix="send") as pool:
             done = pool.map(lambda share: _send_share(share, config, secret, renderer, connect), shares)
             outcomes = [outcome for share in done for outcome in share]
@@ -117,23 +123,29 @@ def _send_once(what: str, send: Callable[[], None]) -> str:
     return ""
 
 
-def _send_share(jobs: list[Job], config: Config, secret: str, renderer: Renderer,
+def _send_share(groups: list[list[Job]], config: Config, secret: str, renderer: Renderer,
                 connect: Callable[[RelayConfig], Transport]) -> list[Outcome]:
     with connect(config.relay) as outbox:  # one connection for the whole share
-        return [_send_one(job, config, secret, renderer, outbox) for job in jobs]
+        return [outcome for group in groups for outcome in _send_one(group, config, secret, renderer, outbox)]
 
 
-def _send_one(job: Job, config: Config, secret: str, renderer: Renderer, outbox: Transport) -> Outcome:
+def _send_one(jobs: list[Job], config: Config, secret: str, renderer: Renderer, outbox: Transport) -> list[Outcome]:
+    """One mail to one person: their follow-up, or several due together (all share its fate)."""
+    first = jobs[0]
     try:
-        message = compose(job, renderer.followup(mail_for(job, config, secret)), config, secret)
-        outbox.send(message, envelope_sender(config, job), job.recipient_email)
+        if len(jobs) == 1:
+            message = compose(first, renderer.followup(mail_for(first, config, secret)), config, secret)
+        else:
+            mails = [mail_for(job, config, secret) for job in jobs]
+            message = compose_batch(jobs, renderer.followups(mails), config, secret)
+        outbox.send(message, envelope_sender(config, first), first.recipient_email)
     except TemporaryFailure as e:
-        return Outcome(job, RETRY, str(e))
+        return [Outcome(job, RETRY, str(e)) for job in jobs]
     except PermanentFailure as e:
-        return Outcome(job, FAILED, f"refused: {e}")
+        return [Outcome(job, FAILED, f"refused: {e}") for job in jobs]
     except UnknownOutcome as e:
-        return Outcome(job, FAILED, f"may or may not have been delivered ({e}); not sent again")
+        return [Outcome(job, FAILED, f"may or may not have been delivered ({e}); not sent again") for job in jobs]
     except Exception as e:  # a template or data problem: never let one follow-up stop the rest
-        log.exception("follow-up %s could not be prepared", job.followup_id)
-        return Outcome(job, FAILED, f"{type(e).__name__}: {e}")
-    return Outcome(job, SENT)
+        log.exception("follow-up %s could not be prepared", first.followup_id)
+        return [Outcome(job, FAILED, f"{type(e).__name__}: {e}") for job in jobs]
+    return [Outcome(job, SENT) for job in jobs]

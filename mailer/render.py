@@ -169,6 +169,19 @@ class Renderer:
         )
 
 
+    def followups(self, mails: list[FollowupMail]) -> Rendered:
+        """Several follow-ups to one person, due together, as one mail (followups.*)."""
+        items = [clean(mail) for mail in mails]
+        first = items[0]
+        context = {"items": items, "recipient_name": first.recipient_name, "unsubscribe_url": first.unsubscribe_url,
+                   "service_name": first.service_name, "service_url": first.service_url}
+        return Rendered(
+            subject=one_line(self._render("followups.subject.txt", context), SUBJECT_MAX),
+            text=_tidy_text(self._render("followups.txt", context)),
+            html=self._render("followups.html", context),
+        )
+
+
 @dataclass(frozen=True)
 class NoticeMail:
     """What the notes to introducers may use: receipt.* and answered.* templates."""

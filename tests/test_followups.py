@@ -181,8 +181,9 @@ def test_concurrent_schedulers_send_each_follow_up_once(config: Config, engine: 
     from core.messages import arrival, store
     from inbound.headers import message_id
 
+    # Forty different people: one person's follow-ups due together would go out as one mail.
     raws = [load("plain_introduction.eml").replace(b"<intro-1@", f"<intro-{n}@".encode())
-            .replace(b"dana@", f"dana{n}@".encode()) for n in range(20)]
+            .replace(b"dana@", f"dana{n}@".encode()).replace(b"lee@", f"lee{n}@".encode()) for n in range(20)]
     store(engine, [arrival(raw, "sam@example.com", [SERVICE], "127.0.0.1", message_id(raw)) for raw in raws])
     process_pending(engine, config.service.address, plan=plan_from(config))
     threads = [threading.Thread(target=run, args=(config, engine, DUE)) for _ in range(3)]
