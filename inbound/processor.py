@@ -204,12 +204,17 @@ class ProcessorComponent:
     def __init__(self, config: Config, engine: Engine) -> None:
         self._config = config
         self._context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self._stop = self._context.Event()
+        # Not a multiprocessing.Event: its lock is shared with the child, and a parent
+        # killed while holding it (SIGKILL) would leave the child waiting on it for ever.
+        # The child is told to stop with SIGTERM, and notices by itself when orphaned.
+        self._stop = threading.Event()
         self._process = self._spawn()
         self._watchdog = threading.Thread(target=self._watch, name="processor-watchdog", daemon=True)
 
     def _spawn(self) -> multiprocessing.process.BaseProcess:
-        return self._context.Process(target=_child, args=(self._config, self._stop), name="intro-processor",
+        # The parent's pid goes with it: a child that asked os.getppid() itself, while
+        # still starting, could already get init's if the parent died meanwhile.
+        return self._context.Process(target=_child, args=(self._config, os.getpid()), name="intro-processor",
                                      daemon=True)
 
     def start(self) -> None:
@@ -228,18 +233,21 @@ class ProcessorComponent:
     def stop(self) -> None:
         self._stop.set()
         self._watchdog.join(timeout=WATCH_SECONDS * 2)
+        self._process.terminate()  # SIGTERM: the child finishes its batch and leaves
         self._process.join(timeout=30)
         if self._process.is_alive():
-            log.warning("processor did not stop within 30 s; terminating it")
-            self._process.terminate()
+            log.warning("processor did not stop within 30 s; killing it")
+            self._process.kill()
+            self._process.join(timeout=5)
 
 
-def _child(config: Config, stop: EventLike) -> None:
+def _child(config: Config, parent: int) -> None:
+    stop = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     os.nice(NICENESS)
     logs.configure(config.log_level, config.privacy.log_addresses)
     engine = make_engine(config.database.url)
-    parent = os.getppid()
     try:
         run(engine, config.service.address, stop, plan_from(config), Trust.from_config(config),
             orphaned=lambda: os.getppid() != parent)
