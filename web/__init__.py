@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Response
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -46,4 +46,21 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
     csrf.init_app(app)
     for area in (tallies, surveys, account, admin, api):
         app.register_blueprint(area.bp)
+    app.after_request(_safe_defaults)
     return app
+
+
+# Every response, whatever view made it (404s and 405s too); a view may be stricter.
+_DEFAULTS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # old browsers; the CSP's frame-ancestors for the rest
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+
+def _safe_defaults(response: Response) -> Response:
+    for name, value in _DEFAULTS.items():
+        response.headers.setdefault(name, value)
+    return response
