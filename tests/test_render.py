@@ -234,3 +234,29 @@ def test_an_empty_override_means_none_and_a_missing_folder_is_an_error(tmp_path:
     assert Renderer("").followup(MAIL).subject == Renderer().followup(MAIL).subject
     with pytest.raises(ValueError, match="does not exist"):
         Renderer(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_names_are_inert_in_every_other_mail(renderer: Renderer, name: str) -> None:
+    """The batched follow-ups, the link mails (sign-in, join, invitation, privacy,
+    confirmation) and the notes to introducers: no tag, no attribute, no header line."""
+    from mailer.render import LinkMail, NoticeMail, render_link, render_notice
+
+    other = replace(MAIL, introducer_name=name, others=(name,), subject=name, recipient_name=name)
+    mails = [renderer.followups([other, other])]
+    for purpose in ("sign_in", "join", "invite", "privacy", "confirm"):
+        mails.append(render_link(renderer, LinkMail(purpose=purpose, email="dana@example.net", name=name, year=2026,
+                                                    inviter=name, url=f"{SITE}/sign-in/tok", lifetime="a day",
+                                                    service_name=name, service_url=SITE)))
+    for kind in ("receipt", "answered"):
+        mails.append(render_notice(renderer, NoticeMail(
+            kind=kind, introducer_name=name, introducer_email="sam@example.com", others=(name, "Lee"), subject=name,
+            made_on=date(2026, 3, 2), year=2026, goal=15, count=3, answers=((name, "helped"),),
+            unsubscribe_url=f"{SITE}/u/tok", service_name=name, service_url=SITE)))
+    for mail in mails:
+        assert "\n" not in mail.subject and "\r" not in mail.subject
+        assert not [c for c in mail.subject + mail.text.replace("\n", "")
+                    if unicodedata.category(c) in ("Cc", "Zl", "Zp")]
+        tags = Tags(mail.html)
+        assert not tags.named("script") and not tags.named("img")
+        assert not any(key.startswith("on") for _, attrs in tags.tags for key in attrs)
