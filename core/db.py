@@ -27,11 +27,22 @@ def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kwargs: Any)
     ``busy_timeout_ms``: how long an SQLite writer waits for the lock before failing.
     """
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        event.listen(engine, "handle_error", _read_only_is_a_disconnect)
+        return engine
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", partial(_sqlite_connect, busy_timeout_ms))
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _read_only_is_a_disconnect(context: Any) -> None:
+    # SQLSTATE 25006: a session that is read-only (a failover left it on a standby, or the
+    # database was made read-only). pool_pre_ping only finds dead connections, so this one
+    # would be kept, and answer 25006 for ever; as a disconnect, the pool drops it and all
+    # its siblings, and the next transaction gets a new session that can write again.
+    if getattr(context.original_exception, "sqlstate", None) == "25006":
+        context.is_disconnect = True
 
 
 def is_sqlite(engine: Engine) -> bool:

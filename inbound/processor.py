@@ -135,7 +135,7 @@ def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
     except Exception:
         if len(found) == 1:
             [(message_id, _)] = found.items()
-            log.exception("recording message %s failed; marked failed", message_id)
+            log.exception("recording message %s failed; marking it failed", message_id)
             return _mark_failed(engine, message_id, sys.exc_info()[1])
         # One bad message must not hold back the others: record them one by one.
         kinds: dict[int, str] = {}
