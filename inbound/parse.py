@@ -8,6 +8,7 @@ instead of raising, and what could not be understood is listed in ``problems``.
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import email.utils
 import logging
@@ -60,11 +61,16 @@ def _header(name: str, value: str) -> BaseHeader:
 POLICY = email.policy.default.clone(header_factory=_header)
 
 
+# Real mail nests MIME parts a few levels deep. The email package recurses once per level,
+# to parse and to walk the parts, so a deeper tree is hostile and could raise RecursionError:
+# such a message is read for its headers only.
+MAX_DEPTH = 100
+
+
 def parse(raw: bytes) -> Parsed:
     """Parse ``raw`` (any bytes at all) into a ``Parsed``; never raises."""
-    message = email.message_from_bytes(raw, policy=POLICY)
-    assert isinstance(message, EmailMessage)
     problems: list[str] = []
+    message = _message(raw, problems)
     to, bad_to = parse_addresses(header_text(message, "To"))
     cc, bad_cc = parse_addresses(header_text(message, "Cc"))
     from_list, bad_from = parse_addresses(header_text(message, "From"))
@@ -85,6 +91,31 @@ def parse(raw: bytes) -> Parsed:
         text=text,
         problems=tuple(problems),
     )
+
+
+def _message(raw: bytes, problems: list[str]) -> EmailMessage:
+    try:
+        message = email.message_from_bytes(raw, policy=POLICY)
+        if _depth(message) <= MAX_DEPTH:
+            assert isinstance(message, EmailMessage)
+            return message
+    except RecursionError:
+        pass
+    problems.append(f"MIME parts nested more than {MAX_DEPTH} deep: body not read")
+    message = email.parser.BytesParser(policy=POLICY).parsebytes(raw, headersonly=True)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _depth(message: Message) -> int:
+    """How deep the MIME tree goes, without recursion."""
+    deepest, stack = 0, [(message, 0)]
+    while stack and deepest <= MAX_DEPTH:
+        part, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if part.is_multipart():  # a list of parts; get_payload() of a leaf may decode, and fail
+            stack.extend((child, depth + 1) for child in part.get_payload() if isinstance(child, Message))
+    return deepest
 
 
 def header_text(message: Message, name: str) -> str:
@@ -170,7 +201,7 @@ def decode_part(part: Message, problems: list[str]) -> str:
             continue
         try:
             return payload.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # UnicodeError (idna, punycode raise it bare), NUL in the name
             continue
     problems.append(f"body not in its declared charset {declared!r}")
     return payload.decode("utf-8", errors="replace")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 from dataclasses import dataclass
+from email.errors import MessageError
 from email.header import decode_header, make_header
 
 from core.addresses import AddressError, normalize_address
@@ -50,7 +51,7 @@ def _clean_name(name: str, address: str) -> str:
         # parser leaves it alone; many clients write it that way all the same.
         try:
             name = str(make_header(decode_header(name)))
-        except (ValueError, LookupError, UnicodeError):
+        except (ValueError, LookupError, UnicodeError, MessageError):  # MessageError: bad base64, charset name
             pass
     # Clients often put the address itself in the display name ("dana@x" <dana@x>).
     return "" if name.lower() == address else name[:200]

@@ -28,15 +28,16 @@ _BLANKS = re.compile(r"[ \t\r\f\v]+")
 
 
 def clean(text: str) -> str:
-    """Make ``text`` safe to store and log: undecodable bytes become U+FFFD.
+    """Make ``text`` safe to store and log: undecodable bytes become U+FFFD, NUL goes.
 
     Undecodable header bytes arrive as lone surrogates (``surrogateescape``), which cannot
-    be encoded as UTF-8 later on.
+    be encoded as UTF-8 later on; PostgreSQL text cannot hold NUL.
     """
     try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeError:
-        return text.encode("utf-8", "replace").decode("utf-8", "replace")
+        text = text.encode("utf-8", "replace").decode("utf-8", "replace")
+    return text.replace("\x00", "")
 
 
 def headers(msg: Message, name: str) -> list[str]:
