@@ -51,8 +51,21 @@ class Parsed:
 _REGISTRY = HeaderRegistry()
 
 
-@lru_cache(maxsize=4096)
+# The email package's header parser takes seconds and gigabytes on a header of a few
+# hundred kilobytes (bench/fuzz_parse.py), and a message may be 25 MiB: a value is read
+# only this far. Real headers are far shorter; a To of a hundred addresses fits.
+MAX_HEADER_VALUE = 8192
+_CACHED_VALUE = 1024  # longer values are parsed each time, not kept
+
+
 def _header(name: str, value: str) -> BaseHeader:
+    if len(value) > _CACHED_VALUE:
+        return _REGISTRY(name, value[:MAX_HEADER_VALUE])
+    return _cached_header(name, value)
+
+
+@lru_cache(maxsize=4096)
+def _cached_header(name: str, value: str) -> BaseHeader:
     # The default policy parses a header anew on every access, and the classifier reads
     # several headers more than once: this keeps one parse per header value.
     return _REGISTRY(name, value)

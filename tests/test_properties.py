@@ -541,3 +541,15 @@ def test_a_display_name_in_a_broken_encoded_word(name: bytes) -> None:
     raw = b"To: " + name + b" <dana@example.net>\n\n"
     assert [a.email for a in parse(raw).to] == ["dana@example.net"]
     run_service(Case(raw))
+
+
+def test_an_enormous_header_is_read_only_so_far() -> None:
+    """A 400 kB Subject of encoded words and 20,000 To addresses: parsed in bounded time
+    and memory (the email package alone takes seconds and gigabytes on them)."""
+    from inbound.parse import MAX_HEADER_VALUE, parse
+
+    subject = b"Subject: " + b" ".join([b"=?utf-8?q?caf=C3=A9?="] * 20_000) + b"\r\n"
+    to = b"To: " + b", ".join(f"p{n}@example.com".encode() for n in range(20_000)) + b"\r\n"
+    parsed = parse(b"From: sam@example.com\r\n" + to + subject + b"\r\nHello\r\n")
+    assert len(parsed.subject) <= MAX_HEADER_VALUE
+    assert 0 < len(parsed.to) < 20_000
