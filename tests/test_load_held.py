@@ -1,8 +1,8 @@
-"""Load held, shortened: bench/load_held.py for 15 seconds with 2 senders, per backend.
+"""Load held, shortened: bench/load_held.py for 12 seconds with 2 senders, per backend.
 
 `intro serve` receives introductions from two SMTP senders (paced, 30 a second in all,
 so that the backlog is small) while a reader fetches `/` and `/api/tallies` without pause
-and the scheduler, every 5 seconds here instead of every minute, mails the follow-ups to
+and the scheduler, every 3 seconds here instead of every minute, mails the follow-ups to
 an SMTP sink. No SMTP or web error; every acknowledged message stored once and
 processed into one introduction; every follow-up at the sink. Deadlines only, no timings.
 """
@@ -21,7 +21,7 @@ import load_held  # noqa: E402
 
 
 def test_load_held_without_errors(tmp_path: Path, db_url: str) -> None:
-    report = load_held.run(db_url, tmp_path, minutes=0.25, senders=2, baseline=3, scheduler_interval=5,
+    report = load_held.run(db_url, tmp_path, minutes=0.2, senders=2, baseline=2, scheduler_interval=3,
                            deadline=120, rate=30)
     figures = report.figures
 
