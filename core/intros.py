@@ -75,17 +75,14 @@ def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan |
         return None
     if facts.kind == "other" and facts.sender and _PRIVACY.match(facts.subject):
         queued = links.request_privacy(session, facts.sender.email, utcnow())
-        message.kind, message.status, message.processed_at = "other", MessageStatus.PROCESSED, utcnow()
-        message.note = "asked about their data: a link to their page is on its way" if queued else \
-            "asked about their data: asked too often this hour, no new link"
+        _processed(message, "other", "asked about their data: a link to their page is on its way" if queued else
+                   "asked about their data: asked too often this hour, no new link")
         return None
     if facts.kind == "other" and facts.sender and _JOIN.match(facts.subject):
         if plan is None or plan.open_join:
             _join_by_mail(session, message, facts, plan.goal if plan else DEFAULT_GOAL)
             return None
-        note = "asked to join by mail; joining is by invitation only ([web] open_join = false)"
-        message.kind, message.note, message.status = "other", note, MessageStatus.PROCESSED
-        message.processed_at = utcnow()
+        _processed(message, "other", "asked to join by mail; joining is by invitation only ([web] open_join = false)")
         return None
     thread = _thread_introduction(session, facts.thread_ids)
     kind, note, made = facts.kind, facts.note, None
@@ -114,10 +111,14 @@ def record(session: Session, message: InboundMessage, facts: Facts, plan: Plan |
         if kind == "reply" and facts.sender and _is_party(thread, facts.sender.email):
             # A party writing in the thread is the best evidence that the two connected.
             thread.connected_at = min(filter(None, [thread.connected_at, facts.date or message.received_at]))
-    message.kind, message.note = kind, note
     message.auth, message.auth_note = facts.auth or None, facts.auth_note or None
-    message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
+    _processed(message, kind, note)
     return made
+
+
+def _processed(message: InboundMessage, kind: str, note: str) -> None:
+    message.kind, message.note = kind, note
+    message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
 
 
 _ANSWERS = {"yes": AnswerValue.HELPED, "no": AnswerValue.NO, "not_yet": AnswerValue.NOT_YET}
@@ -149,8 +150,7 @@ def _record_followup_mail(session: Session, message: InboundMessage, facts: Fact
         else:
             message.needs_review = True
             note = "an answer by mail that could not be read with confidence: filed for review"
-    message.kind, message.note = kind, note
-    message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
+    _processed(message, kind, note)
 
 
 # A message to the service with one of these subjects asks to see or erase what is held
@@ -168,8 +168,8 @@ def _join_by_mail(session: Session, message: InboundMessage, facts: Facts, goal:
     year = int(match.group(1)) if match and match.group(1) else made_at(facts.date, message.received_at).year
     campaign = campaign_id_for(session, year, goal)
     joined = join(session, person_id_for(session, facts.sender), campaign)
-    message.kind, message.status, message.processed_at = "other", MessageStatus.PROCESSED, utcnow()
-    message.note = f"joined the {year} campaign by mail" if joined else f"already a participant of {year}"
+    _processed(message, "other",
+               f"joined the {year} campaign by mail" if joined else f"already a participant of {year}")
 
 
 def made_at(date: datetime | None, received_at: datetime) -> datetime:

@@ -30,6 +30,10 @@ LIFETIME = {
     LinkPurpose.PRIVACY: timedelta(days=1),
     LinkPurpose.CONFIRM: timedelta(days=7),
 }
+# Links that sign in someone already known (the page they land on differs), and of
+# those, the ones that never create a person.
+SIGNS_IN = (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY, LinkPurpose.CONFIRM)
+KNOWN_ONLY = (LinkPurpose.PRIVACY, LinkPurpose.CONFIRM)
 # However often the forms are sent, an address gets at most this many links of each kind
 # an hour (so asking to join in someone's name cannot use up their sign-in links), and
 # one client (IP address) may ask for this many in all: the forms cannot be used to
@@ -147,7 +151,7 @@ def use(session: Session, link_id: int, purposes: tuple[LinkPurpose, ...], goal:
     marked = session.execute(update(Link).where(Link.id == link_id, Link.used_at.is_(None)).values(used_at=now))
     if marked.rowcount != 1:  # type: ignore[attr-defined]
         raise LinkUnusable("used")
-    if link.purpose in (LinkPurpose.PRIVACY, LinkPurpose.CONFIRM):
+    if link.purpose in KNOWN_ONLY:
         # Signs in someone already held, and never creates anyone (they may be forgotten since).
         found = session.scalar(select(Person.id).where(Person.email == link.email))
         if found is None:
@@ -182,8 +186,7 @@ def claim(engine: Engine, now: datetime, admins: tuple[str, ...], limit: int = 1
             inviter = session.get(Person, link.invited_by) if link.invited_by else None
             # The greeting uses a name only the service knows: one typed into the join form
             # is not repeated to an address nobody has confirmed yet.
-            known = person is not None and link.purpose in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY,
-                                                            LinkPurpose.CONFIRM)
+            known = person is not None and link.purpose in SIGNS_IN
             name = person.display_name if known and person is not None else ""
             jobs.append(LinkJob(link.id, link.purpose, link.tag, link.email, name, link.year,
                                 (inviter.display_name or inviter.email) if inviter else "", link.created_at))
@@ -195,7 +198,7 @@ def _not_mailed(session: Session, link: Link, person: Person | None, now: dateti
         return "expired before it could be sent"
     if link.purpose == LinkPurpose.SIGN_IN and not is_known(session, link.email, admins):
         return "not a known address: no sign-in link"
-    if link.purpose in (LinkPurpose.PRIVACY, LinkPurpose.CONFIRM) and person is None:
+    if link.purpose in KNOWN_ONLY and person is None:
         return "nothing is held about this address"
     if person is not None and person.bouncing_since:
         return "mail to this address bounces"

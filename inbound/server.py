@@ -24,9 +24,14 @@ log = logging.getLogger(__name__)
 IDENT = "intro ESMTP"
 
 
-class _Controller(Controller):
+class _Guarded:
+    """A controller whose connections go through the guard, as SMTP or LMTP."""
+
+    handler: Any
+    SMTP_kwargs: dict[str, Any]
+
     def __init__(self, handler: Any, guard: Guard, lmtp: bool, **kwargs: Any) -> None:
-        super().__init__(handler, **kwargs)
+        super().__init__(handler, **kwargs)  # type: ignore[call-arg]
         self.guard, self.lmtp = guard, lmtp
 
     def factory(self) -> SMTP:
@@ -34,14 +39,12 @@ class _Controller(Controller):
         return protocol(self.handler, self.guard, **self.SMTP_kwargs)
 
 
-class _UnixController(UnixSocketController):
-    def __init__(self, handler: Any, guard: Guard, lmtp: bool, **kwargs: Any) -> None:
-        super().__init__(handler, **kwargs)
-        self.guard, self.lmtp = guard, lmtp
+class _Controller(_Guarded, Controller):
+    pass
 
-    def factory(self) -> SMTP:
-        protocol = GuardedLMTP if self.lmtp else GuardedSMTP
-        return protocol(self.handler, self.guard, **self.SMTP_kwargs)
+
+class _UnixController(_Guarded, UnixSocketController):
+    pass
 
 
 def guard_for(config: Config) -> Guard:

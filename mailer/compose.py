@@ -14,8 +14,7 @@ from email.utils import format_datetime, formataddr
 from core import tokens
 from core.config import Config
 from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Job
-from core.links import LIFETIME, LinkJob
-from core.models import LinkPurpose
+from core.links import LIFETIME, SIGNS_IN, LinkJob
 from core.notices import NoticeJob
 from core.timeutil import utcnow
 from mailer.render import FollowupMail, LinkMail, NoticeMail, Rendered
@@ -113,7 +112,7 @@ def compose_notice(job: NoticeJob, rendered: Rendered, config: Config, secret: s
 
 def link_mail_for(job: LinkJob, config: Config, secret: str) -> LinkMail:
     token = tokens.make(secret, str(job.purpose), job.link_id)
-    path = "sign-in" if job.purpose in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY, LinkPurpose.CONFIRM) else "join"
+    path = "sign-in" if job.purpose in SIGNS_IN else "join"
     lifetime = LIFETIME[job.purpose]
     words = (("a day" if lifetime.days == 1 else f"{lifetime.days} days") if lifetime.days
              else f"{lifetime.seconds // 60} minutes")

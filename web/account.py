@@ -204,7 +204,7 @@ def sign_in_submit() -> ResponseReturnValue:
                            minutes=int(links.LIFETIME[LinkPurpose.SIGN_IN].total_seconds() // 60))
 
 
-_SIGNING_IN = (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY, LinkPurpose.CONFIRM)
+_SIGNING_IN = links.SIGNS_IN
 
 
 @bp.get("/sign-in/<token>")
