@@ -46,8 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from smtp_ingest import free_port  # noqa: E402
 
-from core.db import make_engine, transaction  # noqa: E402
-from core.models import InboundMessage, Introduction, MessageStatus  # noqa: E402
+from intro.db import make_engine, transaction  # noqa: E402
+from intro.models import InboundMessage, Introduction, MessageStatus  # noqa: E402
 
 SERVICE = "intro@tally.example"
 SAMPLE = (ROOT / "tests" / "data" / "plain_introduction.eml").read_bytes().replace(b"\r\n", b"\n")
@@ -59,7 +59,7 @@ MUST_BE_ZERO = ("refused (5xx)", "lost", "duplicated", "unprocessed", "misfiled"
 
 def message(run: str, n: int) -> bytes:
     """Introduction number ``n`` of this run: its own Message-ID, people and subject, dated now."""
-    # Each from an introducer of its own: many from one sender in a day are held (core.trust).
+    # Each from an introducer of its own: many from one sender in a day are held (intro.trust).
     body = (SAMPLE.replace(b"<intro-1@mail.example.com>", f"<{n}@{run}.crash.example>".encode())
             .replace(b"sam@", f"sam{n}@".encode())
             .replace(b"dana@", f"dana{n}@".encode()).replace(b"lee@", f"lee{n}@".encode())

@@ -21,12 +21,12 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from core import config as intro_config
-from core import schema
-from core.db import make_engine, transaction
-from core.followups import new_tag
-from core.models import Campaign, FollowUp, FollowUpStatus, Introduction, IntroductionParty, Person
-from core.secret import secret_key
+from intro import config as intro_config
+from intro import schema
+from intro.db import make_engine, transaction
+from intro.followups import new_tag
+from intro.models import Campaign, FollowUp, FollowUpStatus, Introduction, IntroductionParty, Person
+from intro.secret import secret_key
 from mailer.followups import run_once
 from mailer.render import Renderer
 

@@ -59,8 +59,8 @@ import crash_safety  # noqa: E402
 from crash_safety import SERVICE, Kills, Ledger, check, fresh_postgres_schema, group_members, message  # noqa: E402
 from smtp_ingest import free_port, wait_for  # noqa: E402
 
-from core.db import make_engine, transaction  # noqa: E402
-from core.models import FollowUp, FollowUpStatus, InboundMessage, Introduction, MessageStatus  # noqa: E402
+from intro.db import make_engine, transaction  # noqa: E402
+from intro.models import FollowUp, FollowUpStatus, InboundMessage, Introduction, MessageStatus  # noqa: E402
 
 MUST_BE_ZERO = ("SMTP errors", "web errors", "lost (acknowledged, not stored)", "duplicated", "unprocessed",
                 "follow-ups not mailed", "server exited")
@@ -144,7 +144,7 @@ class Server(crash_safety.Server):
             return [crash_safety.intro_command(), "serve"]
         return [sys.executable, "-c",
                 "import sys, mailer.scheduler as s; s.INTERVAL_SECONDS = float(sys.argv.pop(1)); "
-                "from core.cli import main; sys.argv[0] = 'intro'; main()",
+                "from intro.cli import main; sys.argv[0] = 'intro'; main()",
                 str(self.scheduler_interval), "serve"]
 
     def start(self, timeout: float = 60) -> None:

@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from smtp_ingest import free_port, wait_for  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from core import links, tokens  # noqa: E402
-from core.db import make_engine, transaction  # noqa: E402
-from core.models import IntroducerCount, Person  # noqa: E402
-from core.secret import secret_key  # noqa: E402
-from core.timeutil import utcnow  # noqa: E402
+from intro import links, tokens  # noqa: E402
+from intro.db import make_engine, transaction  # noqa: E402
+from intro.models import IntroducerCount, Person  # noqa: E402
+from intro.secret import secret_key  # noqa: E402
+from intro.timeutil import utcnow  # noqa: E402
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]

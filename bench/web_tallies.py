@@ -26,10 +26,10 @@ from smtp_ingest import free_port  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from core import counts  # noqa: E402
-from core.campaigns import campaign_id_for  # noqa: E402
-from core.db import make_engine, transaction  # noqa: E402
-from core.models import Campaign  # noqa: E402
+from intro import counts  # noqa: E402
+from intro.campaigns import campaign_id_for  # noqa: E402
+from intro.db import make_engine, transaction  # noqa: E402
+from intro.models import Campaign  # noqa: E402
 
 INTRO = str(Path(sys.executable).with_name("intro"))
 

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from core.followups import ANSWER_TAG
 from inbound.answers import read_answer
 from inbound.automatic import detect
 from inbound.folding import fold
@@ -23,6 +22,7 @@ from inbound.parse import Parsed
 from inbound.people import Address
 from inbound.policy import base_address
 from inbound.quotes import new_text
+from intro.followups import ANSWER_TAG
 
 Kind = Literal["introduction", "reply", "survey_reply", "auto_reply", "bounce", "other"]
 Answer = Literal["yes", "no", "not_yet"]

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import click
 
-from core import config as intro_config
-from core import schema
-from core.addresses import AddressError, normalize_service_address
-from core.cli import run_components, setup
-from core.followups import plan_from
 from inbound import mailboxes
 from inbound.classify import classify
 from inbound.importer import import_messages
 from inbound.parse import parse
+from intro import config as intro_config
+from intro import schema
+from intro.addresses import AddressError, normalize_service_address
+from intro.cli import run_components, setup
+from intro.followups import plan_from
 
 
 @click.command()

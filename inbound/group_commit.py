@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from core.messages import Arrival
+from intro.messages import Arrival
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from aiosmtpd.lmtp import LMTP
 
-from core.messages import Arrival, arrival
 from inbound.authentication import FAIL, Verdict
 from inbound.guard import Guard, client_of
 from inbound.headers import message_id
 from inbound.policy import accepts
+from intro.messages import Arrival, arrival
 
 log = logging.getLogger(__name__)
 

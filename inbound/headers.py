@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from core.models import HEADER
+from intro.models import HEADER
 
 _PARSER = BytesHeaderParser(policy=compat32)
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from core.followups import Plan
-from core.messages import Arrival, arrival, store
 from inbound.headers import message_id, return_path
 from inbound.mailboxes import Source
 from inbound.processor import process_batch
+from intro.followups import Plan
+from intro.messages import Arrival, arrival, store
 
 log = logging.getLogger(__name__)
 

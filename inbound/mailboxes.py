@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.errors import UserError
+from intro.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from email.errors import MessageError
 from email.header import decode_header, make_header
 
-from core.addresses import AddressError, normalize_address
+from intro.addresses import AddressError, normalize_address
 
 # More addresses than this in one header is a mass mailing, not an introduction, and
 # parsing thousands of them would only cost time (hostile input).
@@ -16,7 +16,7 @@ MAX_ADDRESSES = 200
 
 @dataclass(frozen=True)
 class Address:
-    email: str  # normalised: see core.addresses.normalize_address
+    email: str  # normalised: see intro.addresses.normalize_address
     name: str = ""  # display name, decoded; "" when absent
 
     def __str__(self) -> str:

@@ -25,18 +25,18 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from core import logs
-from core.config import Config
-from core.db import make_engine, transaction
-from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, plan_from
-from core.intros import Contact, Facts, backlog, record, unprocessed_ids
-from core.models import InboundMessage, MessageStatus
-from core.timeutil import utcnow
-from core.trust import Trust
 from inbound.authentication import Resolver, authenticate, dns_resolver
 from inbound.classify import Classification, classify, service_tag
 from inbound.parse import Parsed, parse
 from inbound.people import Address
+from intro import logs
+from intro.config import Config
+from intro.db import make_engine, transaction
+from intro.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, plan_from
+from intro.intros import Contact, Facts, backlog, record, unprocessed_ids
+from intro.models import InboundMessage, MessageStatus
+from intro.timeutil import utcnow
+from intro.trust import Trust
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def process(engine: Engine, message_id: int, service: tuple[str, ...], plan: Pla
     """Process one stored message; return its kind, "failed", or None if it was not NEW.
 
     With ``plan``, a new introduction's follow-ups are scheduled; with ``trust``, its
-    sender is authenticated and it may be held (core.trust).
+    sender is authenticated and it may be held (intro.trust).
     """
     return process_batch(engine, [message_id], service, plan, trust).get(message_id)
 

@@ -11,13 +11,13 @@ from aiosmtpd.controller import Controller, UnixSocketController
 from aiosmtpd.smtp import SMTP
 from sqlalchemy import Engine
 
-from core import messages
-from core.config import Config
-from core.errors import ListenError
 from inbound.authentication import authenticate, dns_resolver
 from inbound.group_commit import GroupCommitter
 from inbound.guard import COMMAND_LIMITS, Guard, GuardedLMTP, GuardedSMTP
 from inbound.handler import IntroHandler
+from intro import messages
+from intro.config import Config
+from intro.errors import ListenError
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import click
 
-from core import schema
-from core.cli import setup
-from core.secret import secret_key
-from core.timeutil import utcnow
+from intro import schema
+from intro.cli import setup
+from intro.secret import secret_key
+from intro.timeutil import utcnow
 from mailer.followups import run_once
 from mailer.render import Renderer
 

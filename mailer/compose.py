@@ -11,12 +11,12 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
-from core import tokens
-from core.config import Config
-from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Job
-from core.links import LIFETIME, SIGNS_IN, LinkJob
-from core.notices import NoticeJob
-from core.timeutil import utcnow
+from intro import tokens
+from intro.config import Config
+from intro.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Job
+from intro.links import LIFETIME, SIGNS_IN, LinkJob
+from intro.notices import NoticeJob
+from intro.timeutil import utcnow
 from mailer.render import FollowupMail, LinkMail, NoticeMail, Rendered
 
 ANSWER_CHOICES = ("helped", "not_yet", "no")

@@ -10,11 +10,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from core import links, notices
-from core.config import Config, RelayConfig
-from core.followups import FAILED, RETRY, SENT, Job, Outcome, claim, expire_claims, plan_from, settle
-from core.links import LinkJob
-from core.notices import NoticeJob
+from intro import links, notices
+from intro.config import Config, RelayConfig
+from intro.followups import FAILED, RETRY, SENT, Job, Outcome, claim, expire_claims, plan_from, settle
+from intro.links import LinkJob
+from intro.notices import NoticeJob
 from mailer.compose import (
     compose,
     compose_batch,

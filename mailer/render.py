@@ -20,8 +20,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from intro.templates import FOLDER
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
+BUILTIN_DIR = FOLDER / "email"
 ANSWERS = ("helped", "not_yet", "no")
 SUBJECT_MAX = 200
 TEXT_WIDTH = 72

@@ -10,10 +10,10 @@ import time
 from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from core import links, privacy, wakeup
-from core.config import Config
-from core.secret import secret_key
-from core.timeutil import utcnow
+from intro import links, privacy, wakeup
+from intro.config import Config
+from intro.secret import secret_key
+from intro.timeutil import utcnow
 from mailer.followups import run_once, send_links
 from mailer.render import Renderer
 

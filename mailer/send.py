@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
-from core.config import RelayConfig
+from intro.config import RelayConfig
 
 TIMEOUT = 30  # seconds for any one SMTP command
 

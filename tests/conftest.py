@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from core import schema
-from core.db import make_engine
+from intro import schema
+from intro.db import make_engine
 
 POSTGRES_URL = os.environ.get("INTRO_TEST_POSTGRES_URL", "")
 REPO = Path(__file__).resolve().parent.parent

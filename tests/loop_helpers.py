@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from core.config import Config
-from core.db import transaction
-from core.followups import plan_from
-from core.models import FollowUp, Person
-from core.secret import secret_key
 from inbound.processor import process_pending
 from inbound.server import SmtpComponent
+from intro.config import Config
+from intro.db import transaction
+from intro.followups import plan_from
+from intro.models import FollowUp, Person
+from intro.secret import secret_key
 from mailer.followups import Summary, run_once
 from mailer.render import Renderer
 

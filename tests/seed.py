@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import Engine, select
 
-from core import config as intro_config
-from core.answers import record_answer
-from core.db import transaction
-from core.followups import plan_from
-from core.messages import arrival, store
-from core.models import AnswerValue, Campaign, FollowUp, Participant, Person
 from inbound.headers import message_id
 from inbound.processor import process_pending
+from intro import config as intro_config
+from intro.answers import record_answer
+from intro.db import transaction
+from intro.followups import plan_from
+from intro.messages import arrival, store
+from intro.models import AnswerValue, Campaign, FollowUp, Participant, Person
 from tests.smtp_helpers import load
 from web import create_app
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from core.db import transaction
-from core.models import InboundMessage
+from intro.db import transaction
+from intro.models import InboundMessage
 from tests.conftest import DATA
 
 

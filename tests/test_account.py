@@ -16,11 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, select, update
 
-from core import links, tokens
-from core.config import Config
-from core.db import transaction
-from core.models import Introduction, Link, LinkPurpose, Participant, Person
-from core.timeutil import utcnow
+from intro import links, tokens
+from intro.config import Config
+from intro.db import transaction
+from intro.models import Introduction, Link, LinkPurpose, Participant, Person
+from intro.timeutil import utcnow
 from mailer.followups import send_links
 from mailer.render import Renderer
 from tests.loop_helpers import Sink
@@ -292,7 +292,7 @@ def test_join_links_stop_when_joining_closes(engine: Engine, relay: dict[str, st
 
 
 def seeded_app_again(engine: Engine, relay: dict[str, str], **more: str) -> Flask:
-    from core import config as intro_config
+    from intro import config as intro_config
     from web import create_app
     return create_app(intro_config.load(environ={"INTRO_SERVICE_ADDRESS": "intro@tally.example", **relay, **more}),
                       engine)

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, select, update
 
-from core.db import transaction
-from core.models import Participant, Person
+from intro.db import transaction
+from intro.models import Participant, Person
 from tests.loop_helpers import Sink
 from tests.seed import seeded_app
 from tests.test_account import csrf_token, follow, mail_links, relay, sign_in  # noqa: F401  (relay: a fixture)

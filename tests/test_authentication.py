@@ -12,16 +12,16 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, func, select
 
-from core import config as intro_config
-from core.config import Config
-from core.db import transaction
-from core.followups import plan_from
-from core.models import FollowUp, InboundMessage, Introduction, Link, LinkPurpose
-from core.tallies import tallies
-from core.trust import Trust
 from inbound.authentication import FAIL, NONE, PASS, TemporaryDNSError, authenticate, dns_resolver
 from inbound.processor import process_pending
 from inbound.server import SmtpComponent
+from intro import config as intro_config
+from intro.config import Config
+from intro.db import transaction
+from intro.followups import plan_from
+from intro.models import FollowUp, InboundMessage, Introduction, Link, LinkPurpose
+from intro.tallies import tallies
+from intro.trust import Trust
 from tests.conftest import free_port
 from tests.dns_helpers import Key, LocalDNS, make_key
 from tests.loop_helpers import Sink

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from core import schema
-from core.db import make_engine, transaction
-from core.models import Person
-from core.timeutil import utcnow
+from intro import schema
+from intro.db import make_engine, transaction
+from intro.models import Person
+from intro.timeutil import utcnow
 from tests.helpers import environ, run_intro
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, select
 
-from core import config as intro_config
-from core.campaigns import terms
-from core.db import transaction
-from core.followups import plan_from
-from core.messages import arrival, store
-from core.models import Campaign, InboundMessage, Participant, Person
 from inbound.headers import message_id
 from inbound.processor import process_pending
+from intro import config as intro_config
+from intro.campaigns import terms
+from intro.db import transaction
+from intro.followups import plan_from
+from intro.messages import arrival, store
+from intro.models import Campaign, InboundMessage, Participant, Person
 
 SERVICE = "intro@tally.example"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from core import config
-from core.config import Config
-from core.errors import ConfigError
+from intro import config
+from intro.config import Config
+from intro.errors import ConfigError
 from tests.conftest import REPO
 
 

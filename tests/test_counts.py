@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select, text
 
-from core import counts, schema
-from core.answers import record_answer
-from core.db import transaction
-from core.models import AnswerValue, Campaign, CampaignCount, FollowUp, IntroducerCount
-from core.tallies import tallies
+from intro import counts, schema
+from intro.answers import record_answer
+from intro.db import transaction
+from intro.models import AnswerValue, Campaign, CampaignCount, FollowUp, IntroducerCount
+from intro.tallies import tallies
 from tests.seed import seeded_app
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from core.db import make_engine, transaction
-from core.models import InboundMessage, MessageStatus
+from intro.db import make_engine, transaction
+from intro.models import InboundMessage, MessageStatus
 from tests.conftest import free_port
 from tests.helpers import environ, intro_command, run_intro, wait_for_port
 from tests.smtp_helpers import load

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core import config
+from intro import config
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text()

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from core import config as intro_config
-from core.db import make_engine
-from core.models import MessageStatus
 from inbound.processor import process_pending
 from inbound.server import SmtpComponent
+from intro import config as intro_config
+from intro.db import make_engine
+from intro.models import MessageStatus
 from tests.conftest import free_port
 from tests.smtp_helpers import load, stored
 

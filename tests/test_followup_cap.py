@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
-from core import config as intro_config
-from core.config import Config
-from core.db import transaction
-from core.models import Answer, FollowUp, FollowUpStatus
+from intro import config as intro_config
+from intro.config import Config
+from intro.db import transaction
+from intro.models import Answer, FollowUp, FollowUpStatus
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run
 from tests.smtp_helpers import load

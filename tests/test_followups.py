@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from core import config as intro_config
-from core.answers import opt_out
-from core.config import Config
-from core.db import transaction
-from core.followups import plan_from
-from core.models import Answer, FollowUp, FollowUpStatus, InboundMessage, Person
 from inbound.processor import process_pending
+from intro import config as intro_config
+from intro.answers import opt_out
+from intro.config import Config
+from intro.db import transaction
+from intro.followups import plan_from
+from intro.models import Answer, FollowUp, FollowUpStatus, InboundMessage, Person
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run, tags
 from tests.smtp_helpers import load
@@ -178,8 +178,8 @@ def test_a_relay_that_is_down_delays_and_nothing_is_lost(config: Config, engine:
 
 def test_concurrent_schedulers_send_each_follow_up_once(config: Config, engine: Engine,
                                                         sink: tuple[Sink, int]) -> None:
-    from core.messages import arrival, store
     from inbound.headers import message_id
+    from intro.messages import arrival, store
 
     # Forty different people: one person's follow-ups due together would go out as one mail.
     raws = [load("plain_introduction.eml").replace(b"<intro-1@", f"<intro-{n}@".encode())

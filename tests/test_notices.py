@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, select
 
-from core import config as intro_config
-from core.answers import record_answer
-from core.config import Config
-from core.db import transaction
-from core.models import AnswerValue, Campaign, FollowUp, Notice, Participant, Person
-from core.timeutil import utcnow
+from intro import config as intro_config
+from intro.answers import record_answer
+from intro.config import Config
+from intro.db import transaction
+from intro.models import AnswerValue, Campaign, FollowUp, Notice, Participant, Person
+from intro.timeutil import utcnow
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run
 from tests.smtp_helpers import load

@@ -11,15 +11,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, LargeBinary, String, Text, func, select, text
 
-from core import privacy
-from core.db import transaction
-from core.logs import RedactingFormatter
-from core.messages import arrival, store
-from core.models import Base, InboundMessage, Link
-from core.tallies import tallies
-from core.timeutil import utcnow
 from inbound.headers import message_id
 from inbound.processor import process_pending
+from intro import privacy
+from intro.db import transaction
+from intro.logs import RedactingFormatter
+from intro.messages import arrival, store
+from intro.models import Base, InboundMessage, Link
+from intro.tallies import tallies
+from intro.timeutil import utcnow
 from tests.helpers import environ, run_intro
 from tests.loop_helpers import Sink
 from tests.seed import SERVICE, seeded_app

@@ -27,12 +27,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG
-from core.intros import Facts
 from inbound.classify import Classification, Kind, classify
 from inbound.headers import message_id
 from inbound.parse import parse
 from inbound.processor import facts
+from intro.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG
+from intro.intros import Facts
 from tests.conftest import DATA
 
 SERVICE = ("intro@tally.example",)

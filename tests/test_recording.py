@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, select
 
-from core.db import transaction
-from core.intros import listing
-from core.messages import arrival, store
-from core.models import Campaign, InboundMessage, Introduction, MessageStatus, Person
 from inbound import processor
 from inbound.headers import message_id
 from inbound.processor import process, process_pending
+from intro.db import transaction
+from intro.intros import listing
+from intro.messages import arrival, store
+from intro.models import Campaign, InboundMessage, Introduction, MessageStatus, Person
 from tests.smtp_helpers import load
 
 SERVICE = ("intro@tally.example",)

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 
-from core import config as intro_config
+from intro import config as intro_config
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run
 from tests.smtp_helpers import load

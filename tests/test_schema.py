@@ -7,9 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from core import schema
-from core.errors import SchemaError
-from core.models import Base
+from intro import schema
+from intro.errors import SchemaError
+from intro.models import Base
 
 
 def test_upgrade_creates_every_table(bare_engine: Engine) -> None:

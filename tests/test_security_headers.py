@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine
 
-from core import tokens
+from intro import tokens
 from tests.seed import seeded_app
 
 

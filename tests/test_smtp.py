@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from core import config as intro_config
-from core.models import MessageStatus
 from inbound.server import SmtpComponent
+from intro import config as intro_config
+from intro.models import MessageStatus
 from tests.conftest import free_port
 from tests.smtp_helpers import load, stored
 

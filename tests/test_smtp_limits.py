@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from core import config as intro_config
 from inbound.server import SmtpComponent
+from intro import config as intro_config
 from tests.conftest import free_port
 from tests.smtp_helpers import load, stored
 

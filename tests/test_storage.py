@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 
-from core.db import make_engine, transaction
-from core.messages import arrival, store
-from core.models import (
+from intro.db import make_engine, transaction
+from intro.messages import arrival, store
+from intro.models import (
     Answer,
     AnswerValue,
     Campaign,
@@ -20,7 +20,7 @@ from core.models import (
     IntroductionParty,
     Person,
 )
-from core.secret import secret_key
+from intro.secret import secret_key
 
 
 def test_sqlite_is_set_up_for_durability(tmp_path) -> None:

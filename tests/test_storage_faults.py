@@ -17,7 +17,7 @@
 In each case SMTP answers 451 4.3.0 and keeps serving, the processor loop survives, and when
 the fault is gone the work resumes without a restart, every acknowledged message stored once.
 Sessions intro opened while the database was read-only are dropped at their first
-read-only error (core/db.py), so lifting it for new sessions is enough.
+read-only error (intro/db.py), so lifting it for new sessions is enough.
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from core import config as intro_config
-from core import schema
-from core.db import make_engine
-from core.models import MessageStatus
 from inbound.processor import run as run_processor
 from inbound.server import SmtpComponent
+from intro import config as intro_config
+from intro import schema
+from intro.db import make_engine
+from intro.models import MessageStatus
 from tests.conftest import BACKENDS, POSTGRES_URL, free_port
 from tests.fault_helpers import TcpProxy, fill, small_filesystem, wait_until
 from tests.loop_helpers import Sink, deliver, run

@@ -14,11 +14,11 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import Engine, select
 from werkzeug.test import TestResponse
 
-from core import config as intro_config
-from core import tokens
-from core.db import transaction
-from core.models import Answer, Campaign, FollowUp, FollowUpStatus, Introduction, IntroductionParty, Person
-from core.timeutil import utcnow
+from intro import config as intro_config
+from intro import tokens
+from intro.db import transaction
+from intro.models import Answer, Campaign, FollowUp, FollowUpStatus, Introduction, IntroductionParty, Person
+from intro.timeutil import utcnow
 from web import create_app
 
 HOSTILE = "<script>alert(1)</script>"

@@ -6,11 +6,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, select, update
 
-from core import config as intro_config
-from core.campaigns import join
-from core.db import transaction
-from core.models import Campaign, Person
-from core.tallies import tallies
+from intro import config as intro_config
+from intro.campaigns import join
+from intro.db import transaction
+from intro.models import Campaign, Person
+from intro.tallies import tallies
 from tests.seed import seeded_app
 from web import create_app, figures
 

@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine
 
-from core import config as intro_config
-from core.db import make_engine
-from core.messages import arrival, store
+from intro import config as intro_config
+from intro.db import make_engine
+from intro.messages import arrival, store
 from web import create_app
 
 

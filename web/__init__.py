@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask, Response
+from intro.templates import FOLDER
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import config as intro_config
-from core.config import Config
-from core.db import make_engine
-from core.secret import secret_key
+from intro import config as intro_config
+from intro.config import Config
+from intro.db import make_engine
+from intro.secret import secret_key
 from web.figures import FiguresCache
 
-# templates/ sits beside web/ both in the source tree and when installed.
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "web"
+TEMPLATES = FOLDER / "web"
 
 
 def create_app(config: Config | None = None, engine: Engine | None = None) -> Flask:

@@ -19,13 +19,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 from werkzeug.wrappers import Response
 
-from core import links, personal, privacy, tokens, trust, wakeup
-from core.addresses import AddressError, normalize_address
-from core.config import Config
-from core.db import transaction
-from core.followups import plan_from
-from core.models import LinkPurpose, Person
-from core.timeutil import utcnow
+from intro import links, personal, privacy, tokens, trust, wakeup
+from intro.addresses import AddressError, normalize_address
+from intro.config import Config
+from intro.db import transaction
+from intro.followups import plan_from
+from intro.models import LinkPurpose, Person
+from intro.timeutil import utcnow
 from mailer.render import NAME_MAX, one_line
 from web import csrf
 from web.params import whole

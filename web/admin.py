@@ -13,11 +13,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine, select
 from werkzeug.wrappers import Response
 
-from core import links, overview
-from core.addresses import AddressError, normalize_address
-from core.db import transaction
-from core.models import Campaign
-from core.timeutil import utcnow
+from intro import links, overview
+from intro.addresses import AddressError, normalize_address
+from intro.db import transaction
+from intro.models import Campaign
+from intro.timeutil import utcnow
 from web.account import cell, is_admin, signed_in, wake_sender
 from web.params import whole
 from web.surveys import SECURITY_HEADERS

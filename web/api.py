@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from core import overview
-from core.db import transaction
-from core.timeutil import utcnow
+from intro import overview
+from intro.db import transaction
+from intro.timeutil import utcnow
 from web.account import is_admin, signed_in
 from web.figures import figures as campaign_figures
 from web.params import MAX, whole

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from core.cli import run_components
+from intro.cli import run_components
 
 
 @click.command()

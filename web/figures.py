@@ -1,6 +1,6 @@
 """The campaign figures for the page and the API, kept per web process while they are exact.
 
-Counting them from the counters (core.counts) takes tens of milliseconds for a campaign
+Counting them from the counters (intro.counts) takes tens of milliseconds for a campaign
 of ten thousand participants; checking whether anything changed since takes one row
 (the campaign's CHANGES counter, raised in the same transaction as every change). So
 each process recounts only after a change, and never shows a stale figure, whichever
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from core import counts
-from core.db import transaction
-from core.tallies import Tallies, default_year, tallies
+from intro import counts
+from intro.db import transaction
+from intro.tallies import Tallies, default_year, tallies
 
 
 @dataclass

@@ -10,8 +10,8 @@ from waitress import create_server
 from waitress.server import BaseWSGIServer
 from waitress.wasyncore import close_all, loop
 
-from core.config import Config
-from core.errors import ListenError
+from intro.config import Config
+from intro.errors import ListenError
 from web import create_app
 
 log = logging.getLogger(__name__)

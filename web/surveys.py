@@ -1,6 +1,6 @@
 """The pages behind the follow-up mail's links: answer "did it help?", and stop all mail.
 
-The links carry signed tokens (core.tokens) and are opened by link scanners (Outlook Safe
+The links carry signed tokens (intro.tokens) and are opened by link scanners (Outlook Safe
 Links, Proofpoint, Gmail) before, or instead of, the person: so a GET only shows a page,
 and only a POST with the page's CSRF token records anything. The one exception is the
 RFC 8058 one-click unsubscribe POST, which mail providers send without a session; there
@@ -16,10 +16,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 from werkzeug.wrappers import Response
 
-from core import tokens
-from core.answers import MAX_COMMENT, opt_out, person_of_followup, question, record_answer
-from core.db import transaction
-from core.models import AnswerValue, Person
+from intro import tokens
+from intro.answers import MAX_COMMENT, opt_out, person_of_followup, question, record_answer
+from intro.db import transaction
+from intro.models import AnswerValue, Person
 from web import csrf
 
 bp = Blueprint("surveys", __name__)

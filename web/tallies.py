@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, make_response, render_templa
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.timeutil import utcnow
+from intro.timeutil import utcnow
 from web.figures import figures as campaign_figures
 from web.figures import shown_year
 from web.params import whole

@@ -1,0 +1,145 @@
+"""A campaign's figures, kept exact as introductions and answers are written.
+
+Counting a million introductions takes seconds (docs/PERFORMANCE.md); the tally page
+must answer in milliseconds. So every write that changes a figure changes its counter in
+the same transaction: the counters are exactly as current as the rows, never stale and
+never ahead. `recount` rebuilds them from the rows, for bulk loads and as the check the
+tests hold the counters to.
+
+On PostgreSQL the counter rows of a campaign are updated by every processor that records
+one of its introductions, so those writers queue on them for the rest of their
+transaction; the processor's batches are short, and the service writes one campaign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Insert, and_, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from intro.models import (
+    AnswerValue,
+    Campaign,
+    CampaignCount,
+    CampaignPerson,
+    FollowUp,
+    IntroducerCount,
+    Introduction,
+    IntroductionParty,
+)
+
+INTRODUCTIONS = "introductions"
+CONNECTED = "connected"  # distinct people introduced in the campaign
+# Goes up with every write that changes what the public page shows (introductions,
+# answers, who takes part and who is listed): a web process that kept the figures knows
+# from this one row whether they are still exact.
+CHANGES = "changes"
+
+
+def month_name(month: int) -> str:
+    return f"m{month:02d}"
+
+
+@cache
+def _statements(dialect_name: str) -> tuple[Insert, Insert, Insert]:
+    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
+    campaign = dialect.insert(CampaignCount)
+    introducer = dialect.insert(IntroducerCount)
+    return (
+        campaign.on_conflict_do_update(index_elements=["campaign_id", "name"],
+                                       set_={"value": CampaignCount.value + campaign.excluded.value}),
+        introducer.on_conflict_do_update(index_elements=["campaign_id", "person_id"],
+                                         set_={"count": IntroducerCount.count + introducer.excluded.count}),
+        dialect.insert(CampaignPerson).on_conflict_do_nothing().returning(CampaignPerson.person_id),
+    )
+
+
+def add(session: Session, campaign_id: int, changes: Mapping[str, int]) -> None:
+    """Add to (or, with negative numbers, take from) a campaign's named counters."""
+    rows = [{"campaign_id": campaign_id, "name": name, "value": n} for name, n in sorted(changes.items()) if n]
+    if rows:
+        # Sorted: two transactions always lock a campaign's counter rows in the same order.
+        session.execute(_statements(session.get_bind().dialect.name)[0], rows)
+
+
+def introduction_added(session: Session, campaign_id: int, introducer_id: int, made_at: datetime,
+                       party_ids: Iterable[int]) -> None:
+    """Count a new introduction: the campaign's, its month's, its introducer's, and any
+    person it connects for the first time in the campaign."""
+    campaign_stmt, introducer_stmt, person_stmt = _statements(session.get_bind().dialect.name)
+    new_people = session.execute(person_stmt, [{"campaign_id": campaign_id, "person_id": p}
+                                               for p in sorted(set(party_ids))]).all() if party_ids else []
+    session.execute(introducer_stmt, {"campaign_id": campaign_id, "person_id": introducer_id, "count": 1})
+    add(session, campaign_id, {INTRODUCTIONS: 1, month_name(made_at.month): 1, CONNECTED: len(new_people),
+                               CHANGES: 1})
+
+
+def answer_changed(session: Session, followup_id: int, value: AnswerValue) -> None:
+    """Make ``value`` the follow-up's latest answer and move its count."""
+    # Locked, so two answers to one follow-up at once cannot both count as the first.
+    followup = session.get_one(FollowUp, followup_id, with_for_update=True)
+    previous, followup.answer = followup.answer, value
+    if previous == value:
+        return
+    campaign_id = session.scalar(
+        select(Introduction.campaign_id).join(IntroductionParty, IntroductionParty.introduction_id == Introduction.id)
+        .where(IntroductionParty.id == followup.party_id))
+    assert campaign_id is not None
+    changes = {str(value): 1, CHANGES: 1}
+    if previous is not None:
+        changes[str(previous)] = -1
+    add(session, campaign_id, changes)
+
+
+def recount(session: Session, campaign_id: int) -> None:
+    """Rebuild a campaign's counters from its rows (after a bulk load; and the reference
+    the tests compare the counters kept on write with)."""
+    before = session.scalar(select(CampaignCount.value).where(CampaignCount.campaign_id == campaign_id,
+                                                              CampaignCount.name == CHANGES)) or 0
+    for table in (CampaignCount, IntroducerCount, CampaignPerson):
+        session.execute(delete(table).where(table.campaign_id == campaign_id))
+    # Held introductions are not counted until confirmed (intro.trust).
+    in_campaign = and_(Introduction.campaign_id == campaign_id, Introduction.held_reason.is_(None))
+    session.execute(insert(CampaignPerson).from_select(
+        ["campaign_id", "person_id"],
+        select(Introduction.campaign_id, IntroductionParty.person_id).distinct()
+        .join(IntroductionParty, IntroductionParty.introduction_id == Introduction.id).where(in_campaign)))
+    session.execute(insert(IntroducerCount).from_select(
+        ["campaign_id", "person_id", "count"],
+        select(Introduction.campaign_id, Introduction.introducer_id, func.count()).where(in_campaign)
+        .group_by(Introduction.campaign_id, Introduction.introducer_id)))
+    changes = {CHANGES: before + 1, INTRODUCTIONS: session.scalar(select(func.count()).where(in_campaign)) or 0,
+               CONNECTED: session.scalar(select(func.count()).where(CampaignPerson.campaign_id == campaign_id)) or 0}
+    for made_at, in session.execute(select(Introduction.made_at).where(in_campaign)):
+        changes[month_name(made_at.month)] = changes.get(month_name(made_at.month), 0) + 1
+    answers = session.execute(
+        select(FollowUp.answer, func.count()).join(IntroductionParty, FollowUp.party_id == IntroductionParty.id)
+        .join(Introduction, IntroductionParty.introduction_id == Introduction.id)
+        .where(in_campaign, FollowUp.answer.is_not(None)).group_by(FollowUp.answer))
+    changes.update({str(value): n for value, n in answers})
+    add(session, campaign_id, changes)
+
+
+def changed(session: Session, campaign_id: int) -> None:
+    """Note a change to who takes part or who is listed (the figures kept are no longer exact)."""
+    add(session, campaign_id, {CHANGES: 1})
+
+
+def version(session: Session, year: int) -> int | None:
+    """The campaign's CHANGES counter; None when there is no such campaign."""
+    found = session.execute(
+        select(Campaign.id, CampaignCount.value).outerjoin(CampaignCount, and_(
+            CampaignCount.campaign_id == Campaign.id, CampaignCount.name == CHANGES)).where(Campaign.year == year)
+    ).first()
+    return None if found is None else (found.value or 0)
+
+
+def figures(session: Session, campaign_id: int) -> dict[str, int]:
+    """The campaign's counters by name (missing ones are zero)."""
+    return {name: value for name, value in session.execute(
+        select(CampaignCount.name, CampaignCount.value).where(CampaignCount.campaign_id == campaign_id))}

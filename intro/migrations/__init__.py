@@ -1,0 +1,1 @@
+"""Alembic migrations. Run them with `intro db upgrade` (see intro/schema.py)."""

@@ -1,0 +1,317 @@
+"""The domain's tables, as SQLAlchemy 2.0 typed models.
+
+The constraints are the honest part: one person per address, one stored message per
+Message-ID, one introduction per message, one follow-up per introduced party.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from intro.timeutil import UTCDateTime, utcnow
+
+# Stable constraint names, so migrations can refer to them on every database
+# (Alembic's batch mode on SQLite needs them).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ADDRESS = 320  # RFC 3696 errata: 64 for the local part, @, 255 for the domain
+HEADER = 998  # RFC 5322 2.1.1: the longest line a header value can fill
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as text with a CHECK, not a native PostgreSQL type: simpler to migrate.
+    return Enum(cls, native_enum=False, create_constraint=True, length=16,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class MessageStatus(enum.StrEnum):
+    NEW = "new"  # stored and acknowledged, not yet processed
+    PROCESSED = "processed"
+    FAILED = "failed"  # processing raised; `error` says why
+
+
+class FollowUpStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class AnswerValue(enum.StrEnum):
+    HELPED = "helped"
+    NOT_YET = "not_yet"
+    NO = "no"
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(ADDRESS), unique=True)  # normalised, lowercase
+    display_name: Mapped[str] = mapped_column(String(HEADER), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set once and never cleared by the service: no mail goes to them again.
+    opted_out_at: Mapped[datetime | None]
+    bouncing_since: Mapped[datetime | None]
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    goal: Mapped[int] = mapped_column(default=15)  # introductions per participant
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("campaign_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    listed: Mapped[bool] = mapped_column(default=True)  # shown on the public page: their own choice
+    # Set by an organizer: off the public page whatever the participant chose.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    campaign: Mapped[Campaign] = relationship()
+
+
+class InboundMessage(Base):
+    """A received message exactly as it arrived, with its SMTP envelope."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (Index(None, "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Without angle brackets. NULL when the message has none; NULLs never collide.
+    message_id: Mapped[str | None] = mapped_column(String(HEADER), unique=True)
+    mail_from: Mapped[str] = mapped_column(Text)  # "" is the null sender <>
+    rcpt_to: Mapped[list[str]] = mapped_column(JSON)
+    peer: Mapped[str] = mapped_column(String(100), default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default=MessageStatus.NEW)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)  # why it was classified so, in a few words
+    # An answer by reply that could not be read with confidence: a person should look.
+    needs_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Whether the From was authenticated (DKIM/DMARC, or a trusted Authentication-Results):
+    # "pass", "fail" or "none"; NULL when not checked (only introductions are).
+    auth: Mapped[str | None] = mapped_column(String(8))
+    auth_note: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None]
+    # The introduction this message made, or whose thread it belongs to.
+    introduction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("introductions.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+
+
+class Introduction(Base):
+    __tablename__ = "introductions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    introducer_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL"), unique=True
+    )
+    subject: Mapped[str] = mapped_column(Text, default="")
+    made_at: Mapped[datetime]  # the Date of the message: decides the campaign
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When a party first wrote in the thread: evidence that the two connected.
+    connected_at: Mapped[datetime | None]
+    # Why it is held (not counted, no follow-ups) until the introducer confirms it: a From
+    # that failed authentication, more than a day's worth from one sender. NULL: counted.
+    held_reason: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None]  # when the introducer confirmed a held one
+
+    campaign: Mapped[Campaign] = relationship()
+    introducer: Mapped[Person] = relationship()
+    parties: Mapped[list[IntroductionParty]] = relationship(
+        back_populates="introduction", cascade="all, delete-orphan"
+    )
+
+
+class IntroductionParty(Base):
+    """One person who was introduced; never shown on public pages."""
+
+    __tablename__ = "introduction_parties"
+    __table_args__ = (UniqueConstraint("introduction_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    introduction_id: Mapped[int] = mapped_column(ForeignKey("introductions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+
+    introduction: Mapped[Introduction] = relationship(back_populates="parties")
+    person: Mapped[Person] = relationship()
+
+
+class FollowUp(Base):
+    """The mail asking one party whether the introduction helped."""
+
+    __tablename__ = "followups"
+    __table_args__ = (Index(None, "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: one follow-up per party, and a party belongs to one introduction.
+    party_id: Mapped[int] = mapped_column(
+        ForeignKey("introduction_parties.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
+    # Random and unguessable: replies come back to intro+f-<tag>@, bounces to intro+b-<tag>@.
+    tag: Mapped[str] = mapped_column(String(40), unique=True)
+    due_at: Mapped[datetime]
+    # Set when a scheduler takes it, before sending; never cleared. A claim without a
+    # sent_at means the sender died mid-way: it is not sent again (at most once).
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]  # after a temporary failure, not before
+    reminder_claimed_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # The latest answer (every answer is kept in `answers`): what the tallies count.
+    answer: Mapped[AnswerValue | None] = mapped_column(_enum(AnswerValue))
+
+    party: Mapped[IntroductionParty] = relationship()
+
+
+class NoticeKind(enum.StrEnum):
+    RECEIPT = "receipt"  # "Logged: your 7th introduction of 15 in 2026"
+    ANSWERED = "answered"  # everyone introduced has answered
+
+
+class Notice(Base):
+    """A short note to an introducer about their introduction, sent at most once."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("introduction_id", "kind"), Index(None, "status", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    introduction_id: Mapped[int] = mapped_column(ForeignKey("introductions.id", ondelete="CASCADE"))
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind))
+    tag: Mapped[str] = mapped_column(String(40), unique=True)  # bounces come back to intro+b-<tag>@
+    status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]  # as for follow-ups: at most once
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Answer(Base):
+    """One answer to a follow-up. Answers can change; every one is kept, the latest counts."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int] = mapped_column(ForeignKey("followups.id", ondelete="CASCADE"), index=True)
+    value: Mapped[AnswerValue] = mapped_column(_enum(AnswerValue))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(16))  # "web" or "reply"
+
+
+class Setting(Base):
+    """Values the service decides for itself and every node must share, e.g. the secret key."""
+
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class CampaignCount(Base):
+    """A campaign's figures, kept exact on write (intro.counts), so that the tally page
+    reads a few rows instead of counting a million: "introductions", "connected",
+    one per answer value, and "m01" to "m12" per month."""
+
+    __tablename__ = "campaign_counts"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+class IntroducerCount(Base):
+    """How many introductions each person made in a campaign, kept exact on write."""
+
+    __tablename__ = "introducer_counts"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class CampaignPerson(Base):
+    """Someone introduced in a campaign, once however often: "people connected" counts these."""
+
+    __tablename__ = "campaign_people"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+
+
+class LinkPurpose(enum.StrEnum):
+    SIGN_IN = "sign_in"  # a magic link to one's personal page
+    JOIN = "join"  # confirms an address entered on the join form
+    INVITE = "invite"  # an organizer invites someone to join
+    PRIVACY = "privacy"  # asked for by mail ("export", "forget"): signs in to see or erase one's data
+    CONFIRM = "confirm"  # an introduction was held: signs the introducer in to confirm it
+
+
+class Link(Base):
+    """A link mailed to someone for one purpose: queued by the web site, sent by the
+    scheduler (never from a request), used at most once, good for a limited time."""
+
+    __tablename__ = "links"
+    __table_args__ = (Index(None, "status", "created_at"), Index(None, "email", "created_at"),
+                      Index(None, "client", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(_enum(LinkPurpose))
+    email: Mapped[str] = mapped_column(String(ADDRESS))  # normalised
+    name: Mapped[str] = mapped_column(String(HEADER), default="")  # given on the join form
+    year: Mapped[int | None]  # the campaign to join
+    listed: Mapped[bool] = mapped_column(default=True)  # the choice made on the join form
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    client: Mapped[str] = mapped_column(String(64), default="")  # the IP address that asked (rate limits)
+    tag: Mapped[str] = mapped_column(String(40), unique=True)  # bounces come back to intro+b-<tag>@
+    status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]  # single use: set when the link is followed
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,146 @@
+"""What the service holds about a person: export it, erase it, and keep raw mail only so long.
+
+People who were introduced never signed up, so they must be able to see and erase what
+is held about them (GDPR articles 15 and 17): `intro person export|forget ADDRESS`, or
+by mail (a message with the subject "export" or "forget" gets a link to their page).
+Forgetting keeps the anonymous counts (an introduction was made, someone answered
+"helped") and erases the person: address, name, the mail that named them, what they
+wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, Text, cast, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from intro import counts
+from intro.db import transaction
+from intro.models import (
+    Answer,
+    Campaign,
+    FollowUp,
+    InboundMessage,
+    Introduction,
+    IntroductionParty,
+    Link,
+    MessageStatus,
+    Participant,
+    Person,
+)
+from intro.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+FORGOTTEN_DOMAIN = "forgotten.invalid"  # RFC 2606: never a real address, never mailed
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export(session: Session, email: str) -> dict[str, Any] | None:
+    """Everything held about the person with this address, as plain data; None if nobody."""
+    person = session.scalars(select(Person).where(Person.email == email)).first()
+    if person is None:
+        return None
+    made = session.scalars(select(Introduction).where(Introduction.introducer_id == person.id)
+                           .order_by(Introduction.made_at)).all()
+    parties = session.scalars(select(IntroductionParty).where(IntroductionParty.person_id == person.id)).all()
+    joined = session.execute(select(Participant, Campaign.year).join(Campaign)
+                             .where(Participant.person_id == person.id)).all()
+    messages = session.scalars(select(InboundMessage).where(_mentions(session, email))
+                               .order_by(InboundMessage.id)).all()
+    return {
+        "person": {"email": person.email, "display_name": person.display_name, "first_seen": _iso(person.created_at),
+                   "opted_out_at": _iso(person.opted_out_at), "bouncing_since": _iso(person.bouncing_since)},
+        "campaigns": [{"year": year, "listed": p.listed, "hidden_by_organizer": p.hidden,
+                       "joined_at": _iso(p.joined_at)} for p, year in joined],
+        "introductions_made": [{"date": _iso(i.made_at), "subject": i.subject,
+                                "people": sorted(p.person.email for p in i.parties)} for i in made],
+        "introduced": [_as_party(session, party) for party in parties],
+        "messages": [{"received_at": _iso(m.received_at), "kind": m.kind, "from": m.mail_from,
+                      "raw_kept": bool(m.raw)} for m in messages],
+    }
+
+
+def _as_party(session: Session, party: IntroductionParty) -> dict[str, Any]:
+    intro: Introduction = party.introduction
+    followup = session.scalars(select(FollowUp).where(FollowUp.party_id == party.id)).first()
+    answers = session.scalars(select(Answer).where(Answer.followup_id == followup.id)
+                              .order_by(Answer.answered_at)).all() if followup else []
+    return {
+        "date": _iso(intro.made_at), "subject": intro.subject, "by": intro.introducer.email,
+        "with": sorted(p.person.email for p in intro.parties if p.id != party.id),
+        "follow_up": {"status": str(followup.status), "sent_at": _iso(followup.sent_at),
+                      "reminder_sent_at": _iso(followup.reminder_sent_at)} if followup else None,
+        "answers": [{"answer": str(a.value), "comment": a.comment, "at": _iso(a.answered_at), "by": a.source}
+                    for a in answers],
+    }
+
+
+def _mentions(session: Session, email: str) -> ColumnElement[bool]:
+    """Stored messages sent by this address or naming it anywhere in the raw text."""
+    needle = email.lower()
+    if session.get_bind().dialect.name == "postgresql":
+        # 'escape' keeps ASCII as it is (an address is ASCII here) and cannot fail on bytes.
+        raw = func.strpos(func.lower(func.encode(InboundMessage.raw, "escape")), needle) > 0
+    else:
+        raw = func.instr(func.lower(cast(InboundMessage.raw, Text)), needle) > 0
+    return or_(InboundMessage.mail_from == email, raw)
+
+
+def forget(session: Session, email: str, now: datetime | None = None) -> bool:
+    """Erase the person with this address everywhere, keeping anonymous counts. False if
+    nobody has that address."""
+    now = now or utcnow()
+    person = session.scalars(select(Person).where(Person.email == email)).first()
+    if person is None:
+        return False
+    mine = select(IntroductionParty.id).where(IntroductionParty.person_id == person.id)
+    intros = select(Introduction.id).where(Introduction.introducer_id == person.id).union(
+        select(IntroductionParty.introduction_id).where(IntroductionParty.person_id == person.id))
+    session.execute(update(InboundMessage).where(or_(InboundMessage.introduction_id.in_(intros),
+                                                     _mentions(session, email)))
+                    .values(raw=b"", mail_from="", rcpt_to=[], peer="", note=None, error=None)
+                    .execution_options(synchronize_session=False))
+    # Subjects name people ("Dana, meet Lee"); the introductions themselves stay, counted.
+    session.execute(update(Introduction).where(Introduction.id.in_(intros)).values(subject="")
+                    .execution_options(synchronize_session=False))
+    followups = select(FollowUp.id).where(FollowUp.party_id.in_(mine))
+    session.execute(update(Answer).where(Answer.followup_id.in_(followups)).values(comment="")
+                    .execution_options(synchronize_session=False))
+    session.execute(update(FollowUp).where(FollowUp.party_id.in_(mine)).values(last_error=None)
+                    .execution_options(synchronize_session=False))
+    session.query(Link).filter(Link.email == email).delete(synchronize_session=False)
+    for participant in session.scalars(select(Participant).where(Participant.person_id == person.id)):
+        participant.listed = False
+        counts.changed(session, participant.campaign_id)
+    person.email = f"person-{person.id}@{FORGOTTEN_DOMAIN}"
+    person.display_name = ""
+    person.opted_out_at = person.opted_out_at or now
+    log.info("forgot person %s on request", person.id)
+    return True
+
+
+def purge_raw(engine: Engine, retention: timedelta, now: datetime, batch: int = 1000) -> int:
+    """Drop the raw text of processed messages older than ``retention``; the facts read
+    from them stay. Returns how many were purged. A zero retention keeps everything."""
+    if not retention:
+        return 0
+    purged, after = 0, 0
+    while True:  # in id order, a batch a transaction: writers wait for one batch at most
+        with transaction(engine, write=True) as session:
+            rows = session.execute(
+                select(InboundMessage.id, func.length(InboundMessage.raw)).where(
+                    InboundMessage.id > after, InboundMessage.received_at < now - retention,
+                    InboundMessage.status != MessageStatus.NEW).order_by(InboundMessage.id).limit(batch)).all()
+            full = [message_id for message_id, length in rows if length]
+            if full:
+                session.execute(update(InboundMessage).where(InboundMessage.id.in_(full)).values(raw=b""))
+        purged += len(full)
+        if len(rows) < batch:
+            return purged
+        after = rows[-1][0]

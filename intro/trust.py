@@ -1,0 +1,86 @@
+"""Which introductions are held until their introducer confirms them, and confirming them.
+
+A held introduction is recorded (nothing acknowledged is lost) but not counted, and
+nobody is mailed because of it, except its claimed introducer, once, asking them to
+confirm it on their page. Confirmed, it counts and its follow-ups are scheduled as if it
+had just arrived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from intro import counts, links, notices
+from intro.config import Config
+from intro.followups import Plan, schedule
+from intro.models import Introduction, IntroductionParty, NoticeKind, Person
+
+DISOWNED = "the introducer says they did not make it"
+
+
+@dataclass(frozen=True)
+class Trust:
+    on_fail: str = "hold"  # "accept", "hold" or "reject" (refused at SMTP; held if it got in)
+    on_none: str = "accept"  # "accept" or "hold"
+    trusted_senders: tuple[str, ...] = ()
+    per_day: int = 20  # introductions a day from one sender; 0: no limit
+    authserv_id: str = ""
+    resolver: str = ""
+
+    @classmethod
+    def from_config(cls, config: Config) -> Trust:
+        t = config.trust
+        return cls(t.on_fail, t.on_none, t.trusted_senders, t.introductions_per_day, t.authserv_id, t.resolver)
+
+
+def hold_reason(session: Session, trust: Trust, introducer: str, auth: str, auth_note: str,
+                now: datetime) -> str | None:
+    """Why an introduction from ``introducer`` must wait for confirmation, or None."""
+    if introducer in trust.trusted_senders:
+        return None
+    if auth == "fail" and trust.on_fail != "accept":
+        return f"the sender could not be authenticated ({auth_note})"
+    if auth == "none" and trust.on_none == "hold":
+        return f"the sender was not authenticated ({auth_note})"
+    if trust.per_day:
+        today = session.scalar(
+            select(func.count()).select_from(Introduction).join(Person, Introduction.introducer_id == Person.id)
+            .where(Person.email == introducer, Introduction.recorded_at > now - timedelta(days=1))) or 0
+        if today >= trust.per_day:
+            return f"more than {trust.per_day} introductions from one sender in a day"
+    return None
+
+
+def held(session: Session, introducer: str, now: datetime) -> None:
+    """Ask the introducer of a held introduction to confirm it (a link mail; the
+    per-address limit keeps a flood of held ones from becoming a flood of mail, and
+    their page lists every one waiting)."""
+    links.request_confirm(session, introducer, now)
+
+
+def release(session: Session, intro_id: int, person_id: int, plan: Plan, now: datetime) -> bool:
+    """The introducer confirms a held introduction of theirs: count it, and schedule its
+    follow-ups (and receipt) as if it had just arrived. False if not theirs or not held."""
+    intro = session.get(Introduction, intro_id, with_for_update=True)
+    if intro is None or intro.introducer_id != person_id or intro.held_reason is None:
+        return False
+    intro.held_reason, intro.confirmed_at = None, now
+    parties = session.scalars(select(IntroductionParty.person_id).where(IntroductionParty.introduction_id == intro_id))
+    counts.introduction_added(session, intro.campaign_id, intro.introducer_id, intro.made_at, list(parties))
+    schedule(session, intro_id, intro.made_at, plan, now)
+    if plan.receipts:
+        notices.add(session, intro_id, NoticeKind.RECEIPT)
+    return True
+
+
+def disown(session: Session, intro_id: int, person_id: int) -> bool:
+    """The claimed introducer says they did not make it: it stays held, for good."""
+    intro = session.get(Introduction, intro_id)
+    if intro is None or intro.introducer_id != person_id or intro.held_reason is None:
+        return False
+    intro.held_reason = DISOWNED
+    return True

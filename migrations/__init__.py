@@ -1,1 +1,0 @@
-"""Alembic migrations. Run them with `intro db upgrade` (see core/schema.py)."""
