@@ -21,15 +21,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
-from email.parser import BytesHeaderParser
-from email.policy import compat32
-from email.utils import getaddresses
 
 import authres
 import dkim
 import dns.exception
 import dns.rdatatype
 import dns.resolver
+
+from inbound.understanding.mime import address_pairs, header_block, headers
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +71,8 @@ def dns_resolver(server: str = "") -> Resolver:
     return txt
 
 
-def from_domain(headers: Message) -> str:
-    addresses = [a for _, a in getaddresses([str(v) for v in headers.get_all("From", [])]) if "@" in a]
+def from_domain(block: Message) -> str:
+    addresses = [a for _, a in address_pairs(block, "From") if "@" in a]
     return addresses[0].rpartition("@")[2].lower().rstrip(".") if len(addresses) == 1 else ""
 
 
@@ -85,21 +84,21 @@ def aligned(domain: str, from_domain_: str) -> bool:
 
 
 def authenticate(raw: bytes, authserv_id: str, resolve: Resolver) -> Verdict:
-    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
-    domain = from_domain(headers)
+    block = header_block(raw)
+    domain = from_domain(block)
     if not domain:
         return Verdict(FAIL, "no single From address to authenticate")
     if authserv_id:
-        trusted = _trusted_results(headers, authserv_id, domain)
+        trusted = _trusted_results(block, authserv_id, domain)
         if trusted is not None:
             return trusted
-    return _verify(raw, domain, resolve)
+    return _verify(raw, block, domain, resolve)
 
 
-def _trusted_results(headers: Message, authserv_id: str, domain: str) -> Verdict | None:
+def _trusted_results(block: Message, authserv_id: str, domain: str) -> Verdict | None:
     """The verdict of the trusted MTA's Authentication-Results, if it wrote one."""
     found = None
-    for value in headers.get_all("Authentication-Results", []):
+    for value in headers(block, "Authentication-Results"):
         try:
             parsed = authres.AuthenticationResultsHeader.parse(f"Authentication-Results: {value}")
         except Exception:  # a malformed header from anywhere: not evidence either way
@@ -127,9 +126,8 @@ def _trusted_results(headers: Message, authserv_id: str, domain: str) -> Verdict
 _D_TAG = re.compile(rb"(?:^|;)\s*d\s*=\s*([^;\s]+)", re.IGNORECASE)
 
 
-def _verify(raw: bytes, domain: str, resolve: Resolver) -> Verdict:
-    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
-    signatures = headers.get_all("DKIM-Signature", [])
+def _verify(raw: bytes, block: Message, domain: str, resolve: Resolver) -> Verdict:
+    signatures = headers(block, "DKIM-Signature")
     if not signatures:
         return Verdict(NONE, "no DKIM signature")
     temporary: list[str] = []
@@ -145,7 +143,7 @@ def _verify(raw: bytes, domain: str, resolve: Resolver) -> Verdict:
     checker = dkim.DKIM(raw, minkey=1024)
     valid_domains, broken = [], 0
     for index, signature in enumerate(signatures[:MAX_SIGNATURES]):
-        match = _D_TAG.search(" ".join(str(signature).split()).encode())
+        match = _D_TAG.search(" ".join(signature.split()).encode())
         d = match.group(1).decode(errors="replace") if match else ""
         try:
             ok = checker.verify(idx=index, dnsfunc=dnsfunc)

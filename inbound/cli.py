@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from inbound import mailboxes
-from inbound.classify import classify
 from inbound.importer import import_messages
-from inbound.parse import parse
+from inbound.understanding.classify import classify
+from inbound.understanding.parse import parse
 from intro import config as intro_config
 from intro import schema
 from intro.addresses import AddressError, normalize_service_address

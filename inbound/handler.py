@@ -11,8 +11,8 @@ from aiosmtpd.lmtp import LMTP
 
 from inbound.authentication import FAIL, Verdict
 from inbound.guard import Guard, client_of
-from inbound.headers import message_id
 from inbound.policy import accepts
+from inbound.understanding.mime import envelope_id
 from intro.messages import Arrival, arrival
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class IntroHandler:
             verdict = await asyncio.get_running_loop().run_in_executor(None, self.check, raw)
             if verdict.result == FAIL:
                 return ERR_550_NOT_AUTHENTIC.format(note=" ".join(verdict.note.split())[:300])
-        received = arrival(raw, envelope.mail_from or "", envelope.rcpt_tos, peer, message_id(raw))
+        received = arrival(raw, envelope.mail_from or "", envelope.rcpt_tos, peer, envelope_id(raw))
         try:
             stored_id = await self.store(received)
         except Exception:

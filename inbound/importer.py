@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from inbound.headers import message_id, return_path
 from inbound.mailboxes import Source
 from inbound.processor import process_batch
+from inbound.understanding.mime import envelope_id, return_path
 from intro.followups import Plan
 from intro.messages import Arrival, arrival, store
 
@@ -46,7 +46,7 @@ def import_messages(engine: Engine, service: tuple[str, ...], sources: Iterable[
                 summary.failed += 1
                 continue
             # As if it had been sent to the service: a backfilled Sent folder never was.
-            batch.append(arrival(raw, return_path(raw), list(service[:1]), PEER, message_id(raw)))
+            batch.append(arrival(raw, return_path(raw), list(service[:1]), PEER, envelope_id(raw)))
             if len(batch) >= BATCH:
                 _flush(engine, service, batch, summary, plan)
     _flush(engine, service, batch, summary, plan)

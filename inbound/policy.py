@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-
-def base_address(address: str) -> str:
-    """``Intro+Tag@Tally.Example`` -> ``intro@tally.example``: the address without its tag."""
-    local, at, domain = address.strip().lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}{at}{domain}"
+from intro.addresses import base_address
 
 
 def accepts(address: str, service_addresses: tuple[str, ...]) -> bool:

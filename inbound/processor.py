@@ -26,13 +26,14 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from inbound.authentication import Resolver, authenticate, dns_resolver
-from inbound.classify import Classification, classify, service_tag
-from inbound.parse import Parsed, parse
-from inbound.people import Address
+from inbound.understanding.classify import Classification, classify
+from inbound.understanding.parse import Parsed, parse
+from inbound.understanding.people import Address
 from intro import logs
+from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, tag_of
 from intro.config import Config
 from intro.db import make_engine, transaction
-from intro.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, plan_from
+from intro.followups import Plan, plan_from
 from intro.intros import Contact, Facts, backlog, record, unprocessed_ids
 from intro.models import InboundMessage, MessageStatus
 from intro.timeutil import utcnow
@@ -57,7 +58,7 @@ class EventLike(Protocol):
 def facts(parsed: Parsed, found: Classification, rcpt_to: tuple[str, ...] = (),
           service: tuple[str, ...] = ()) -> Facts:
     tags = {prefix: tag for prefix in (ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG)
-            if (tag := service_tag(rcpt_to, service, prefix)) is not None}
+            if (tag := tag_of(rcpt_to, service, prefix)) is not None}
     return Facts(
         kind=found.kind,
         note=found.reason,

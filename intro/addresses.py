@@ -47,3 +47,34 @@ def normalize_service_address(address: str) -> str:
     if "+" in normal.rpartition("@")[0]:
         raise AddressError(f"{address!r}: '+' is reserved for tags such as intro+TAG@domain")
     return normal
+
+
+# Tags on the service address, intro+<prefix><tag>@domain (RFC 5233 subaddresses): the
+# address a mail of the service is answered at, bounced to or unsubscribed through says
+# which mail it concerns (VERP).
+ANSWER_TAG = "f-"  # Reply-To: answers by mail
+BOUNCE_TAG = "b-"  # envelope sender: delivery failures
+UNSUBSCRIBE_TAG = "u-"  # List-Unsubscribe mailto: opting out by mail (RFC 2369)
+
+
+def base_address(address: str) -> str:
+    """``Intro+Tag@Tally.Example`` -> ``intro@tally.example``: the address without its tag."""
+    local, at, domain = address.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}{at}{domain}"
+
+
+def tagged(service_address: str, prefix: str, tag: str) -> str:
+    """The service address with a tag: intro@example.org -> intro+f-TAG@example.org."""
+    local, _, domain = service_address.partition("@")
+    return f"{local}+{prefix}{tag}@{domain}"
+
+
+def tag_of(rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...], prefix: str) -> str | None:
+    """The tag of the first recipient like intro+<prefix>TAG@domain (without the prefix), if any."""
+    for rcpt in rcpt_to:
+        local = rcpt.lower().rpartition("@")[0]
+        if "+" in local and base_address(rcpt) in service:
+            tag = local.split("+", 1)[1]
+            if tag.startswith(prefix) and len(tag) > len(prefix):
+                return tag[len(prefix):]
+    return None

@@ -29,10 +29,6 @@ from intro.models import (
     Person,
 )
 
-# Tags on the service address (intro+<prefix><tag>@domain) in a follow-up's headers.
-ANSWER_TAG = "f-"  # Reply-To: answers by mail
-BOUNCE_TAG = "b-"  # envelope sender: delivery failures
-UNSUBSCRIBE_TAG = "u-"  # List-Unsubscribe mailto: opting out by mail (RFC 2369)
 CLAIM_LEASE = timedelta(hours=1)  # longer than any batch can take to send
 MAX_ATTEMPTS = 8  # temporary failures, with backoff: about a day and a half in all
 _BACKOFF = timedelta(minutes=5)

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from intro import counts, links, notices
 from intro import trust as trust_policy
+from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG
 from intro.answers import opt_out, record_answer
 from intro.campaigns import DEFAULT_GOAL, campaign_id_for, join
-from intro.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Plan, by_tag, person_by_tag, schedule
+from intro.followups import Plan, by_tag, person_by_tag, schedule
 from intro.models import (
     AnswerValue,
     Campaign,

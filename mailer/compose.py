@@ -12,10 +12,12 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
 from intro import tokens
+from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, tagged
 from intro.config import Config
-from intro.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Job
+from intro.followups import Job
 from intro.links import LIFETIME, SIGNS_IN, LinkJob
 from intro.notices import NoticeJob
+from intro.text import one_line
 from intro.timeutil import utcnow
 from mailer.render import FollowupMail, LinkMail, NoticeMail, Rendered
 
@@ -23,11 +25,6 @@ ANSWER_CHOICES = ("helped", "not_yet", "no")
 # UTF-8 bodies in base64: safe on any relay, and encoded in C (quoted-printable, more
 # readable raw, cost a third of a follow-up's CPU in bench/followups_send.py).
 _UTF8 = "utf-8"
-
-
-def tagged(service_address: str, prefix: str, tag: str) -> str:
-    local, _, domain = service_address.partition("@")
-    return f"{local}+{prefix}{tag}@{domain}"
 
 
 def mail_for(job: Job, config: Config, secret: str) -> FollowupMail:
@@ -60,18 +57,13 @@ def envelope_sender(config: Config, job: Job | NoticeJob | LinkJob) -> str:
     return tagged(config.service.address[0], BOUNCE_TAG, job.tag)
 
 
-def _one_line(text: str) -> str:
-    # Names come from mail headers people wrote: no control character may reach a header.
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
-
-
 def _address(name: str, address: str) -> str:
     if not address.isascii():
         # RFC 6532 addresses need UTF-8 headers end to end; the follow-up is marked failed
         # with this reason rather than sent with a mangled address.
         raise ValueError(f"internationalised addresses are not supported yet: {address!r}")
     # formataddr encodes a non-ASCII name (RFC 2047) and quotes one with specials.
-    return formataddr((_one_line(name), address), charset="utf-8")
+    return formataddr((one_line(name), address), charset="utf-8")
 
 
 def _header(text: str) -> str | Header:
@@ -143,7 +135,7 @@ def _message(name: str, address: str, person_id: int | None, tag: str, kind: str
     message = MIMEMultipart("alternative", boundary=f"=_{tag}")
     message["From"] = _address(config.mail.from_name, service)
     message["To"] = _address(name, address)
-    message["Subject"] = _header(_one_line(rendered.subject))  # type: ignore[assignment]  # compat32 takes a Header too
+    message["Subject"] = _header(one_line(rendered.subject))  # type: ignore[assignment]  # compat32 takes a Header too
     message["Date"] = format_datetime(utcnow())
     # Stable per mail (the tag is random and unique): should a copy ever go out twice,
     # mail clients fold the two into one.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -22,19 +21,13 @@ from urllib.parse import urlsplit
 import jinja2
 from intro.templates import FOLDER
 
+from intro.text import SUBJECT_MAX, one_line
+from intro.text import display_name as _name
+
 BUILTIN_DIR = FOLDER / "email"
 ANSWERS = ("helped", "not_yet", "no")
-SUBJECT_MAX = 200
 TEXT_WIDTH = 72
-# Names are shown whole up to this length; a header can be kilobytes long, and a mail that
-# is mostly one "name" is not short or clear. Addresses are never cut: the end of an
-# address is its domain, the part that tells a reader who really sent it.
-NAME_MAX = 100
 _URL_SCHEMES = ("https", "http")  # http only so that a local base_url (the default) works
-# Bidi embeddings, overrides and isolates: an unterminated U+202E in a name would reverse
-# the rest of the sentence around it, a known spoofing trick (CVE-2021-42574 "Trojan Source").
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -61,25 +54,6 @@ class Rendered:
     subject: str  # one line, no newlines, trimmed, at most 200 characters
     text: str  # text/plain part
     html: str  # text/html part
-
-
-def one_line(value: str, limit: int | None = None) -> str:
-    """``value`` without control characters, on one line, trimmed, cut at ``limit`` with an ellipsis."""
-    # isprintable() is False for every control, separator and bidi character: the common
-    # case (nothing to remove) skips the character-by-character pass.
-    kept = value if value.isprintable() else "".join(
-        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
-        for c in value if c not in _BIDI_CONTROLS
-    )
-    kept = _SPACES.sub(" ", kept).strip()
-    if limit is not None and len(kept) > limit:
-        kept = kept[: limit - 1].rstrip() + "\u2026"
-    return kept
-
-
-def _name(value: str) -> str:
-    cleaned = one_line(value)
-    return cleaned if "@" in cleaned and " " not in cleaned else one_line(cleaned, NAME_MAX)
 
 
 def _url(value: str, what: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import Engine, select
 
-from inbound.headers import message_id
 from inbound.processor import process_pending
+from inbound.understanding.mime import envelope_id
 from intro import config as intro_config
 from intro.answers import record_answer
 from intro.db import transaction
@@ -27,7 +27,7 @@ def seeded_app(engine: Engine, **environ: str) -> Flask:
     raws = [load("plain_introduction.eml"), load("group_introduction_de.eml"),
             load("plain_introduction.eml").replace(b"<intro-1@", b"<intro-2@").replace(b"lee@", b"kim@")
             .replace(b"From: Sam Carter <", b'From: "<script>alert(1)</script>" <')]
-    store(engine, [arrival(r, "sam@example.com", [SERVICE], "127.0.0.1", message_id(r)) for r in raws])
+    store(engine, [arrival(r, "sam@example.com", [SERVICE], "127.0.0.1", envelope_id(r)) for r in raws])
     process_pending(engine, (SERVICE,), plan=plan_from(config))
     with transaction(engine, write=True) as s:
         campaign = s.scalars(select(Campaign)).one()

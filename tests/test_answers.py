@@ -1,4 +1,4 @@
-"""Reading "did the introduction help?" from a plain reply: inbound.answers.read_answer."""
+"""Reading "did the introduction help?" from a plain reply: inbound.understanding.answers.read_answer."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from inbound import answer_phrases
-from inbound.answers import _key, read_answer, signal_phrases
+from inbound.understanding import answer_phrases
+from inbound.understanding.answers import _key, read_answer, signal_phrases
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
@@ -20,7 +20,7 @@ _QUOTE_START = re.compile(r"^(?:>|On .+ wrote:$|Am .+ schrieb|From: |-- $|Sent f
 
 
 def _local_new_text(body: str) -> str:
-    """Just enough reply stripping for the samples, until inbound.quotes exists."""
+    """Just enough reply stripping for the samples, until inbound.understanding.quotes exists."""
     lines: list[str] = []
     for line in body.splitlines():
         if _QUOTE_START.match(line):
@@ -30,7 +30,7 @@ def _local_new_text(body: str) -> str:
 
 
 try:
-    from inbound.quotes import new_text
+    from inbound.understanding.quotes import new_text
 except ImportError:
     new_text = _local_new_text
 

@@ -1,4 +1,4 @@
-"""Recognising automatic mail (inbound/automatic.py): bounces, responders and bulk mail.
+"""Recognising automatic mail (inbound/understanding/automatic.py): bounces, responders and bulk mail.
 
 The service must never answer automatic mail (RFC 3834), and must never mistake a person's
 mail for it. Fixtures are in tests/data/automatic/; the labelled samples and the public
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from inbound.automatic import detect
+from inbound.understanding.automatic import detect
 
 DATA = Path(__file__).resolve().parent / "data" / "automatic"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, select
 
-from inbound.headers import message_id
 from inbound.processor import process_pending
+from inbound.understanding.mime import envelope_id
 from intro import config as intro_config
 from intro.campaigns import terms
 from intro.db import transaction
@@ -28,7 +28,7 @@ def test_terms(setting: str, year: int, expected: tuple[int, str]) -> None:
 def _send(engine: Engine, subject: str, sender: str = "Uma Silva <uma@example.org>", goal: str = "15") -> None:
     raw = (f"From: {sender}\r\nTo: {SERVICE}\r\nSubject: {subject}\r\nDate: Mon, 05 Jan 2026 09:00:00 +0000\r\n"
            f"Message-ID: <{abs(hash((subject, sender)))}@example.org>\r\n\r\nCount me in.\r\n").encode()
-    store(engine, [arrival(raw, "uma@example.org", [SERVICE], "127.0.0.1", message_id(raw))])
+    store(engine, [arrival(raw, "uma@example.org", [SERVICE], "127.0.0.1", envelope_id(raw))])
     config = intro_config.load(environ={"INTRO_CAMPAIGN_GOAL": goal})
     process_pending(engine, (SERVICE,), plan=plan_from(config))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from inbound.classify import classify
-from inbound.parse import parse
+from inbound.understanding.classify import classify
+from inbound.understanding.parse import parse
 from tests.shared import CORPORA, corpus_files, need
 
 FILES = corpus_files()

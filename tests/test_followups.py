@@ -178,13 +178,13 @@ def test_a_relay_that_is_down_delays_and_nothing_is_lost(config: Config, engine:
 
 def test_concurrent_schedulers_send_each_follow_up_once(config: Config, engine: Engine,
                                                         sink: tuple[Sink, int]) -> None:
-    from inbound.headers import message_id
+    from inbound.understanding.mime import envelope_id
     from intro.messages import arrival, store
 
     # Forty different people: one person's follow-ups due together would go out as one mail.
     raws = [load("plain_introduction.eml").replace(b"<intro-1@", f"<intro-{n}@".encode())
             .replace(b"dana@", f"dana{n}@".encode()).replace(b"lee@", f"lee{n}@".encode()) for n in range(20)]
-    store(engine, [arrival(raw, "sam@example.com", [SERVICE], "127.0.0.1", message_id(raw)) for raw in raws])
+    store(engine, [arrival(raw, "sam@example.com", [SERVICE], "127.0.0.1", envelope_id(raw)) for raw in raws])
     process_pending(engine, config.service.address, plan=plan_from(config))
     threads = [threading.Thread(target=run, args=(config, engine, DUE)) for _ in range(3)]
     for t in threads:

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, LargeBinary, String, Text, func, select, text
 
-from inbound.headers import message_id
 from inbound.processor import process_pending
+from inbound.understanding.mime import envelope_id
 from intro import privacy
 from intro.db import transaction
 from intro.logs import RedactingFormatter
@@ -83,7 +83,7 @@ def test_forgetting_erases_the_person_everywhere_and_keeps_the_counts(app: Flask
 def test_asking_by_mail_then_forgetting_on_ones_page(app: Flask, engine: Engine, sink: tuple[Sink, int]) -> None:
     raw = (b"From: Dana Reyes <dana@example.net>\r\nTo: intro@tally.example\r\nSubject: Forget me\r\n"
            b"Message-ID: <forget-1@example.net>\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n\r\nPlease.\r\n")
-    store(engine, [arrival(raw, "dana@example.net", [SERVICE], "127.0.0.1", message_id(raw))])
+    store(engine, [arrival(raw, "dana@example.net", [SERVICE], "127.0.0.1", envelope_id(raw))])
     process_pending(engine, (SERVICE,))
     [(rcpt, subject, path)] = mail_links(app, sink[0])
     assert (rcpt, subject) == ("dana@example.net", "Your data at intro")
@@ -105,7 +105,7 @@ def test_a_privacy_request_for_an_unknown_address_mails_nothing(app: Flask, engi
                                                                  sink: tuple[Sink, int]) -> None:
     raw = (b"From: x@example.com\r\nTo: intro@tally.example\r\nSubject: export my data\r\n"
            b"Message-ID: <export-1@example.com>\r\n\r\nHi\r\n")
-    store(engine, [arrival(raw, "x@example.com", [SERVICE], "127.0.0.1", message_id(raw))])
+    store(engine, [arrival(raw, "x@example.com", [SERVICE], "127.0.0.1", envelope_id(raw))])
     process_pending(engine, (SERVICE,))
     assert mail_links(app, sink[0]) == []
     with transaction(engine) as s:

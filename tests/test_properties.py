@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis): no message, however broken, makes parsing or classifying raise.
 
 The target is what the service runs on every message it takes, in the same order and with
-the same arguments: ``inbound.headers.message_id`` in the SMTP handler before the 250, then
+the same arguments: ``inbound.understanding.mime.envelope_id`` in the SMTP handler before the 250, then
 in the processor ``parse``, ``classify`` and ``facts`` (``intro inspect`` runs the middle two).
 The properties: no exception escapes, the kind is one of the documented six, and what the
 processor stores is text PostgreSQL can hold (valid UTF-8, no NUL).
@@ -27,11 +27,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inbound.classify import Classification, Kind, classify
-from inbound.headers import message_id
-from inbound.parse import parse
 from inbound.processor import facts
-from intro.followups import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG
+from inbound.understanding.classify import Classification, Kind, classify
+from inbound.understanding.mime import envelope_id
+from inbound.understanding.parse import parse
+from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG
 from intro.intros import Facts
 from tests.conftest import DATA
 
@@ -99,7 +99,7 @@ def _check_storable(stored: Facts, stored_id: str | None) -> None:
 def run_service(case: Case) -> Classification:
     """What the SMTP handler and the processor do with one message; asserts the properties."""
     with _no_logged_errors():
-        stored_id = message_id(case.raw)
+        stored_id = envelope_id(case.raw)
         parsed = parse(case.raw)
         found = classify(parsed, case.rcpt_to, SERVICE, case.mail_from)
         stored = facts(parsed, found, case.rcpt_to, SERVICE)
@@ -546,7 +546,8 @@ def test_a_display_name_in_a_broken_encoded_word(name: bytes) -> None:
 def test_an_enormous_header_is_read_only_so_far() -> None:
     """A 400 kB Subject of encoded words and 20,000 To addresses: parsed in bounded time
     and memory (the email package alone takes seconds and gigabytes on them)."""
-    from inbound.parse import MAX_HEADER_VALUE, parse
+    from inbound.understanding.mime import MAX_HEADER_VALUE
+    from inbound.understanding.parse import parse
 
     subject = b"Subject: " + b" ".join([b"=?utf-8?q?caf=C3=A9?="] * 20_000) + b"\r\n"
     to = b"To: " + b", ".join(f"p{n}@example.com".encode() for n in range(20_000)) + b"\r\n"

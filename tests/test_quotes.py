@@ -1,4 +1,4 @@
-"""inbound.quotes.new_text: the new text of a reply, by client and language, and over public corpora."""
+"""inbound.understanding.quotes.new_text: the new text of a reply, by client and language, and over public corpora."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from inbound.quotes import new_text
+from inbound.understanding.quotes import new_text
 
 DATA = Path(__file__).resolve().parent / "data" / "quotes"
 # shared/ sits beside the repository checkout (../shared from the repository root).

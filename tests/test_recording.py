@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from inbound import processor
-from inbound.headers import message_id
 from inbound.processor import process, process_pending
+from inbound.understanding.mime import envelope_id
 from intro.db import transaction
 from intro.intros import listing
 from intro.messages import arrival, store
@@ -21,7 +21,7 @@ SERVICE = ("intro@tally.example",)
 
 def deliver(engine: Engine, name: str, rcpt: str = SERVICE[0], mail_from: str = "sam@example.com") -> str | None:
     raw = load(name)
-    [stored_id] = store(engine, [arrival(raw, mail_from, [rcpt], "127.0.0.1", message_id(raw))])
+    [stored_id] = store(engine, [arrival(raw, mail_from, [rcpt], "127.0.0.1", envelope_id(raw))])
     return process(engine, stored_id, SERVICE) if stored_id else "duplicate"
 
 

@@ -25,8 +25,8 @@ from intro.config import Config
 from intro.db import transaction
 from intro.followups import plan_from
 from intro.models import LinkPurpose, Person
+from intro.text import NAME_MAX, one_line
 from intro.timeutil import utcnow
-from mailer.render import NAME_MAX, one_line
 from web import csrf
 from web.params import whole
 from web.surveys import SECURITY_HEADERS

@@ -13,16 +13,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from inbound.answers import read_answer
-from inbound.automatic import detect
-from inbound.folding import fold
-from inbound.forwarded import FORWARD_SUBJECT, Forwarded, find_forwarded
-from inbound.intro_phrases import FOR_INFORMATION, INTRODUCING, REPLY_SUBJECT, SUBJECT, THANKING
-from inbound.parse import Parsed
-from inbound.people import Address
-from inbound.policy import base_address
-from inbound.quotes import new_text
-from intro.followups import ANSWER_TAG
+from inbound.understanding.answers import read_answer
+from inbound.understanding.automatic import detect
+from inbound.understanding.folding import fold
+from inbound.understanding.forwarded import FORWARD_SUBJECT, Forwarded, find_forwarded
+from inbound.understanding.intro_phrases import FOR_INFORMATION, INTRODUCING, REPLY_SUBJECT, SUBJECT, THANKING
+from inbound.understanding.mime import UNKNOWN_SENDER
+from inbound.understanding.parse import Parsed
+from inbound.understanding.people import Address
+from inbound.understanding.quotes import new_text
+from intro.addresses import ANSWER_TAG, base_address, tag_of
 
 Kind = Literal["introduction", "reply", "survey_reply", "auto_reply", "bounce", "other"]
 Answer = Literal["yes", "no", "not_yet"]
@@ -44,7 +44,7 @@ class Classification:
 
 
 def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...],
-             mail_from: str = "<unknown>") -> Classification:
+             mail_from: str = UNKNOWN_SENDER) -> Classification:
     """Classify a parsed message delivered to ``rcpt_to`` (the envelope recipients) from
     ``mail_from`` (the envelope sender: "" for the null sender <>, "<unknown>" when not known)."""
     automatic = detect(parsed.message, mail_from=mail_from)
@@ -54,7 +54,7 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
         return Classification(automatic.kind, automatic.reason, failed_recipients=automatic.failed_recipients,
                               permanent=automatic.permanent)
 
-    tag = service_tag(rcpt_to, service, ANSWER_TAG)
+    tag = tag_of(rcpt_to, service, ANSWER_TAG)
     written = new_text(parsed.text)
     if tag is not None:
         return Classification("survey_reply", f"sent to the follow-up address +{ANSWER_TAG}{tag}",
@@ -82,17 +82,6 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
     if len(parties) < 2 and introducing:
         return Classification("other", "introduction words, but fewer than two people to introduce")
     return Classification("other", "no introduction found")
-
-
-def service_tag(rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...], prefix: str) -> str | None:
-    """The tag of the first recipient like intro+<prefix>TAG@domain (without the prefix), if any."""
-    for rcpt in rcpt_to:
-        local = rcpt.lower().rpartition("@")[0]
-        if "+" in local and base_address(rcpt) in service:
-            tag = local.split("+", 1)[1]
-            if tag.startswith(prefix) and len(tag) > len(prefix):
-                return tag[len(prefix):]
-    return None
 
 
 def _is_service(address: Address, service: tuple[str, ...]) -> bool:

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from inbound.dsn import LOOSE_ADDRESS, STATUS, report
-from inbound.tolerant import addresses, clean, has_header, header, notification_text
+from inbound.understanding.dsn import LOOSE_ADDRESS, STATUS, report
+from inbound.understanding.mime import address_pairs, clean, has_header, header, notification_text
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def _nonstandard(msg: Message, null_sender: bool) -> str | None:
     for name in _NDR_HEADERS:
         if has_header(msg, name):
             return f"{name} header"
-    for _, address in addresses(msg, "From"):
+    for _, address in address_pairs(msg, "From"):
         # No person is called MAILER-DAEMON (postmaster is a person's role, so it is only a sign).
         if _MAILER_DAEMON.match(address.rpartition("@")[0]):
             return f"sender {clean(address)}"
@@ -145,7 +145,7 @@ def _nonstandard(msg: Message, null_sender: bool) -> str | None:
 
 
 def _daemon_sender(msg: Message) -> str | None:
-    for name, address in addresses(msg, "From"):
+    for name, address in address_pairs(msg, "From"):
         if _DAEMON_LOCAL.match(address.rpartition("@")[0]) or _DAEMON_NAME.search(name.strip()):
             return clean(address or name)
     return None
@@ -171,11 +171,11 @@ def _text_recipients(msg: Message, text: str) -> tuple[str, ...]:
     Only the text above the returned original counts, header-like lines are skipped, and
     the bounce's own sender and recipients (us) and mail-system addresses are left out.
     """
-    listed = [a.lower() for _, a in addresses(msg, "X-Failed-Recipients") if LOOSE_ADDRESS.fullmatch(a)]
+    listed = [a.lower() for _, a in address_pairs(msg, "X-Failed-Recipients") if LOOSE_ADDRESS.fullmatch(a)]
     if listed:
         return _unique(listed)
     known = {a.lower() for name in ("From", "To", "Cc", "Sender", "Reply-To", "Return-Path")
-             for _, a in addresses(msg, name)}
+             for _, a in address_pairs(msg, name)}
     cut = _RETURNED.search(text)
     found = []
     for line in (text[: cut.start()] if cut else text).splitlines():

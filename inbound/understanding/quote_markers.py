@@ -1,4 +1,4 @@
-"""Line patterns that mark where the new text of a reply ends, for `inbound.quotes`.
+"""Line patterns that mark where the new text of a reply ends, for `inbound.understanding.quotes`.
 
 Each pattern is matched against one line, or a few joined lines for attributions that
 clients wrap, and only when that text is at most a few hundred characters long. None has

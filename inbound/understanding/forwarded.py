@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from inbound.parse import body_text, header_text
-from inbound.people import Address, parse_addresses
+from inbound.understanding.mime import body_text, content_type, header, parts
+from inbound.understanding.people import Address, parse_addresses, people
 
 # Lines that start a forwarded message in the common clients and languages.
 _MARKER = re.compile(
@@ -107,18 +107,18 @@ def _first(value: str) -> Address | None:
 
 def _attached(message: EmailMessage) -> Forwarded | None:
     """A forward sent "as attachment": a message/rfc822 part."""
-    for part in message.walk():
-        if part.get_content_type() != "message/rfc822":
+    for part in parts(message, attached=True):
+        if content_type(part) != "message/rfc822":
             continue
         payload = part.get_payload()
         inner = payload[0] if isinstance(payload, list) and payload else None
         if not isinstance(inner, EmailMessage):
             continue
         return Forwarded(
-            from_=_first(header_text(inner, "From")),
-            to=_addresses(header_text(inner, "To")),
-            cc=_addresses(header_text(inner, "Cc")),
-            subject=header_text(inner, "Subject"),
+            from_=next(iter(people(inner, "From")[0]), None),
+            to=people(inner, "To")[0],
+            cc=people(inner, "Cc")[0],
+            subject=header(inner, "Subject"),
             text=body_text(inner, []),
         )
     return None

@@ -12,7 +12,7 @@ in the size of the body and no input can make a pattern backtrack for long.
 
 from __future__ import annotations
 
-from inbound import quote_markers as m
+from inbound.understanding import quote_markers as m
 
 # Characters around a line that `str.strip()` keeps: BOM, zero-width space and joiners
 # (Outlook, Zimbra), soft hyphen.

@@ -23,8 +23,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
-from inbound import answer_phrases as phrases
-from inbound.folding import fold as base_fold
+from inbound.understanding import answer_phrases as phrases
+from inbound.understanding.folding import fold as base_fold
 
 Answer = Literal["yes", "no", "not_yet"]
 Kind = Literal["weak", "strong", "hedge", "neutral"]
@@ -45,7 +45,7 @@ _SEPARATORS = frozenset({"--", "__", "___", "\u2014"})  # "-- " is stripped to "
 
 
 def fold(text: str) -> str:
-    """Folded (see inbound.folding), with one apostrophe and stretched words shortened: "NÃO ❤" -> "nao ❤"."""
+    """Folded (see folding.py), with one apostrophe and stretched words shortened: "NÃO ❤" -> "nao ❤"."""
     return _REPEATS.sub(r"\1", _APOSTROPHES.sub("'", base_fold(text)))
 
 

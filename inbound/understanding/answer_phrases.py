@@ -1,4 +1,4 @@
-"""What "did the introduction help?" answers sound like, per language, for ``inbound.answers``.
+"""What "did the introduction help?" answers sound like, per language, for ``inbound.understanding.answers``.
 
 Phrases are written naturally, with accents and apostrophes; ``answers`` folds them exactly
 as it folds a reply (NFKC, casefold, no accents, one apostrophe form, apostrophes optional),

@@ -6,7 +6,9 @@ import email.utils
 from dataclasses import dataclass
 from email.errors import MessageError
 from email.header import decode_header, make_header
+from email.message import Message
 
+from inbound.understanding import mime
 from intro.addresses import AddressError, normalize_address
 
 # More addresses than this in one header is a mass mailing, not an introduction, and
@@ -23,14 +25,22 @@ class Address:
         return f"{self.name} <{self.email}>" if self.name else self.email
 
 
+def people(msg: Message, name: str) -> tuple[tuple[Address, ...], list[str]]:
+    """The valid addresses in every ``name`` header of ``msg``, and the invalid ones as written."""
+    return _normalised(mime.address_pairs(msg, name))
+
+
 def parse_addresses(value: str) -> tuple[tuple[Address, ...], list[str]]:
-    """The valid addresses in a decoded header value, and the invalid ones as written."""
-    if not value:
-        return (), []
+    """The valid addresses in a decoded header value (a forwarded block's "To:" line), and
+    the invalid ones as written."""
+    return _normalised(email.utils.getaddresses([value]) if value else [])
+
+
+def _normalised(pairs: list[tuple[str, str]]) -> tuple[tuple[Address, ...], list[str]]:
     valid: list[Address] = []
     invalid: list[str] = []
     seen: set[str] = set()
-    for name, addr in email.utils.getaddresses([value])[:MAX_ADDRESSES]:
+    for name, addr in pairs[:MAX_ADDRESSES]:
         if not addr:
             continue
         try:

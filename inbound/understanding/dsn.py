@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from inbound.tolerant import content_type, header, is_multipart, param, parts, text_of
+from inbound.understanding.mime import content_type, header, is_multipart, param, parts, text_of
 
 # RFC 3463 enhanced status codes, e.g. 5.1.1; the guards keep IP addresses and versions out.
 STATUS = re.compile(r"(?<![\d.])([245])\.\d{1,3}\.\d{1,3}(?![\d.])")

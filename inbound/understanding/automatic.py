@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Literal
 
-from inbound.autoreplies import auto_reply
-from inbound.bounces import bounce
-from inbound.tolerant import clean, has_header, header
+from inbound.understanding.autoreplies import auto_reply
+from inbound.understanding.bounces import bounce
+from inbound.understanding.mime import UNKNOWN_SENDER, clean, has_header, header
 
 log = logging.getLogger(__name__)
-
-UNKNOWN_SENDER = "<unknown>"
 
 # RFC 2076 / RFC 3834 section 2: "Precedence: bulk|list|junk" marks mail not to be answered.
 _BULK_PRECEDENCE = ("bulk", "list", "junk")

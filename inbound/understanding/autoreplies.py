@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from inbound.tolerant import clean, content_type, has_header, header, param
+from inbound.understanding.mime import clean, content_type, has_header, header, param
 
 # Vendor headers that mean "a responder wrote this": X-Autoreply (Sieve vacation
 # implementations, cPanel), X-Autorespond (vpopmail, help desks), X-Autoresponder.
