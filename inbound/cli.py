@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,7 +16,7 @@ from intro import config as intro_config
 from intro import schema
 from intro.addresses import AddressError, normalize_service_address
 from intro.cli import run_components, setup
-from intro.followups import plan_from
+from intro.meaning import AnswerValue, Meaning
 
 
 @click.command()
@@ -44,13 +45,27 @@ def inspect(ctx: click.Context, services: tuple[str, ...], rcpts: tuple[str, ...
     envelope = rcpts or service[:1]
     for file in files:
         found = classify(parse(Path(file).read_bytes()), envelope, service)
-        click.echo(json.dumps({
-            "file": file,
-            "kind": found.kind,
-            "introducer": found.introducer.email if found.kind == "introduction" and found.introducer else None,
-            "parties": sorted(p.email for p in found.parties) if found.kind == "introduction" else [],
-            "answer": found.answer,
-        }, ensure_ascii=False))
+        click.echo(json.dumps({"file": file, **labelled(found)}, ensure_ascii=False))
+
+
+# An answer in the words of the labelled samples (../shared/samples/README.md), which
+# this command's output is compared with.
+_LABELS = {AnswerValue.HELPED: "yes", AnswerValue.NO: "no", AnswerValue.NOT_YET: "not_yet"}
+
+
+def labelled(found: Meaning) -> dict[str, Any]:
+    """What `intro inspect` prints of a message's meaning: kind, introducer, parties, answer."""
+    introduction = found.kind == "introduction"
+    return {
+        "kind": found.kind,
+        "introducer": found.introducer.email if introduction and found.introducer else None,
+        "parties": sorted(p.email for p in found.parties) if introduction else [],
+        "answer": answer_label(found.answer),
+    }
+
+
+def answer_label(answer: AnswerValue | None) -> str | None:
+    return _LABELS[answer] if answer else None
 
 
 @click.command(name="import")
@@ -65,6 +80,5 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     total = sum(len(s) for s in sources)
     bar = click.progressbar(length=total, label="importing", file=click.get_text_stream("stderr"), show_pos=True)  # type: ignore[operator]  # mypy misreads click.progressbar's overloads
     with bar:
-        summary = import_messages(engine, config.service.address, sources, progress=bar.update,
-                                  plan=plan_from(config))
+        summary = import_messages(engine, config, sources, progress=bar.update)
     click.echo(summary.describe())

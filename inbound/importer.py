@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from inbound.mailboxes import Source
 from inbound.processor import process_batch
 from inbound.understanding.mime import envelope_id, return_path
-from intro.followups import Plan
+from intro.config import Config
 from intro.messages import Arrival, arrival, store
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,10 @@ class Summary:
                 f"introductions found {self.introductions}, failed {self.failed}")
 
 
-def import_messages(engine: Engine, service: tuple[str, ...], sources: Iterable[Source],
-                    progress: Callable[[int], object] = lambda n: None, plan: Plan | None = None) -> Summary:
+def import_messages(engine: Engine, config: Config, sources: Iterable[Source],
+                    progress: Callable[[int], object] = lambda n: None) -> Summary:
+    """Store and process every message of ``sources``, as if each had been sent to the
+    service. Nothing is held: an operator importing a mailbox vouches for it."""
     summary = Summary()
     batch: list[Arrival] = []
     for source in sources:
@@ -46,15 +48,14 @@ def import_messages(engine: Engine, service: tuple[str, ...], sources: Iterable[
                 summary.failed += 1
                 continue
             # As if it had been sent to the service: a backfilled Sent folder never was.
-            batch.append(arrival(raw, return_path(raw), list(service[:1]), PEER, envelope_id(raw)))
+            batch.append(arrival(raw, return_path(raw), list(config.service.address[:1]), PEER, envelope_id(raw)))
             if len(batch) >= BATCH:
-                _flush(engine, service, batch, summary, plan)
-    _flush(engine, service, batch, summary, plan)
+                _flush(engine, config, batch, summary)
+    _flush(engine, config, batch, summary)
     return summary
 
 
-def _flush(engine: Engine, service: tuple[str, ...], batch: list[Arrival], summary: Summary,
-           plan: Plan | None) -> None:
+def _flush(engine: Engine, config: Config, batch: list[Arrival], summary: Summary) -> None:
     if not batch:
         return
     ids = store(engine, batch)
@@ -62,6 +63,6 @@ def _flush(engine: Engine, service: tuple[str, ...], batch: list[Arrival], summa
     new = [i for i in ids if i is not None]
     summary.duplicates += len(ids) - len(new)
     summary.new += len(new)
-    kinds = process_batch(engine, new, service, plan).values()
+    kinds = process_batch(engine, new, config).values()
     summary.introductions += sum(k == "introduction" for k in kinds)
     summary.failed += sum(k == "failed" for k in kinds)

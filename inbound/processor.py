@@ -26,16 +26,15 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from inbound.authentication import Resolver, authenticate, dns_resolver
-from inbound.understanding.classify import Classification, classify
-from inbound.understanding.parse import Parsed, parse
-from inbound.understanding.people import Address
+from inbound.understanding.classify import classify
+from inbound.understanding.parse import parse
 from intro import logs
-from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, tag_of
 from intro.config import Config
 from intro.db import make_engine, transaction
-from intro.followups import Plan, plan_from
-from intro.intros import Contact, Facts, backlog, record, unprocessed_ids
+from intro.meaning import Meaning
+from intro.messages import backlog, unprocessed_ids
 from intro.models import InboundMessage, MessageStatus
+from intro.recording import record
 from intro.timeutil import utcnow
 from intro.trust import Trust
 
@@ -55,41 +54,21 @@ class EventLike(Protocol):
     def wait(self, timeout: float | None = None) -> bool: ...
 
 
-def facts(parsed: Parsed, found: Classification, rcpt_to: tuple[str, ...] = (),
-          service: tuple[str, ...] = ()) -> Facts:
-    tags = {prefix: tag for prefix in (ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG)
-            if (tag := tag_of(rcpt_to, service, prefix)) is not None}
-    return Facts(
-        kind=found.kind,
-        note=found.reason,
-        subject=parsed.subject,
-        date=parsed.date,
-        sender=_contact(parsed.from_),
-        introducer=_contact(found.introducer),
-        parties=tuple(Contact(p.email, p.name) for p in found.parties),
-        thread_ids=parsed.in_reply_to + parsed.references,
-        tags=tags,
-        answer=found.answer,
-        comment=found.text,
-        permanent=found.permanent,
-    )
-
-
-def _contact(address: Address | None) -> Contact | None:
-    return Contact(address.email, address.name) if address else None
-
-
 BATCH = 50  # messages recorded per write transaction: one lock and one fsync for all
 
 
-def process(engine: Engine, message_id: int, service: tuple[str, ...], plan: Plan | None = None,
-            trust: Trust | None = None) -> str | None:
+def understand(raw: bytes, rcpt_to: tuple[str, ...], mail_from: str, service: tuple[str, ...]) -> Meaning:
+    """What a stored message means, from its bytes and envelope (inbound.understanding)."""
+    return classify(parse(raw), rcpt_to, service, mail_from)
+
+
+def process(engine: Engine, message_id: int, config: Config, trust: Trust | None = None) -> str | None:
     """Process one stored message; return its kind, "failed", or None if it was not NEW.
 
-    With ``plan``, a new introduction's follow-ups are scheduled; with ``trust``, its
-    sender is authenticated and it may be held (intro.trust).
+    With ``trust``, the sender of an introduction is authenticated and it may be held
+    (intro.trust); without, nothing is held (an operator's import).
     """
-    return process_batch(engine, [message_id], service, plan, trust).get(message_id)
+    return process_batch(engine, [message_id], config, trust).get(message_id)
 
 
 @cache
@@ -97,16 +76,15 @@ def _resolver(server: str) -> Resolver:
     return dns_resolver(server)
 
 
-def _authenticated(found: Facts, raw: bytes, trust: Trust | None) -> Facts:
+def _authenticated(meaning: Meaning, raw: bytes, trust: Trust | None) -> Meaning:
     """Introductions only: they are what makes the service count and mail people."""
-    if trust is None or found.kind != "introduction":
-        return found
+    if trust is None or meaning.kind != "introduction":
+        return meaning
     verdict = authenticate(raw, trust.authserv_id, _resolver(trust.resolver))
-    return replace(found, auth=verdict.result, auth_note=verdict.note)
+    return replace(meaning, auth=verdict.result, auth_note=verdict.note)
 
 
-def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
-                  plan: Plan | None = None, trust: Trust | None = None) -> dict[int, str]:
+def process_batch(engine: Engine, ids: list[int], config: Config, trust: Trust | None = None) -> dict[int, str]:
     """Process the NEW messages among ``ids``; return each processed one's kind (or "failed").
 
     Parsing and classifying happen outside any transaction; recording all of them then
@@ -118,19 +96,17 @@ def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
             .where(InboundMessage.id.in_(ids), InboundMessage.status == MessageStatus.NEW)
             .order_by(InboundMessage.id)
         ).all()
-    found: dict[int, Facts | Exception] = {}
+    found: dict[int, Meaning | Exception] = {}
     for message_id, raw, rcpt_to, mail_from in rows:
         try:
-            parsed = parse(raw)
-            found[message_id] = _authenticated(
-                facts(parsed, classify(parsed, tuple(rcpt_to), service, mail_from), tuple(rcpt_to), service),
-                raw, trust)
+            found[message_id] = _authenticated(understand(raw, tuple(rcpt_to), mail_from, config.service.address),
+                                               raw, trust)
         except Exception as e:
             log.exception("processing message %s failed; marked failed", message_id)
             found[message_id] = e
     try:
         with transaction(engine, write=True) as session:
-            return _record_all(session, found, plan, trust)
+            return _record_all(session, found, config, trust)
     except (OperationalError, InterfaceError):
         raise  # the database is down or locked: not the messages' fault, so they stay NEW
     except Exception:
@@ -141,11 +117,11 @@ def process_batch(engine: Engine, ids: list[int], service: tuple[str, ...],
         # One bad message must not hold back the others: record them one by one.
         kinds: dict[int, str] = {}
         for message_id in found:
-            kinds.update(process_batch(engine, [message_id], service, plan, trust))
+            kinds.update(process_batch(engine, [message_id], config, trust))
         return kinds
 
 
-def _record_all(session: Session, found: dict[int, Facts | Exception], plan: Plan | None,
+def _record_all(session: Session, found: dict[int, Meaning | Exception], config: Config,
                 trust: Trust | None) -> dict[int, str]:
     kinds: dict[int, str] = {}
     for message_id, outcome in found.items():
@@ -159,7 +135,7 @@ def _record_all(session: Session, found: dict[int, Facts | Exception], plan: Pla
         if isinstance(outcome, Exception):
             _fail(row, outcome)
         else:
-            record(session, row, outcome, plan, trust)
+            record(session, row, outcome, config, trust)
         kinds[message_id] = row.kind or "failed"
     return kinds
 
@@ -178,8 +154,8 @@ def _mark_failed(engine: Engine, message_id: int, error: BaseException | None) -
     return {message_id: "failed"}
 
 
-def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | None = None,
-                    plan: Plan | None = None, trust: Trust | None = None) -> int:
+def process_pending(engine: Engine, config: Config, stop: EventLike | None = None,
+                    trust: Trust | None = None) -> int:
     """Process every NEW message; return how many were processed."""
     done = 0
     while stop is None or not stop.is_set():
@@ -187,7 +163,7 @@ def process_pending(engine: Engine, service: tuple[str, ...], stop: EventLike | 
             ids = unprocessed_ids(session, BATCH)
         if not ids:
             break
-        done += len(process_batch(engine, ids, service, plan, trust))
+        done += len(process_batch(engine, ids, config, trust))
     return done
 
 
@@ -250,14 +226,14 @@ def _child(config: Config, parent: int) -> None:
     logs.configure(config.log_level, config.privacy.log_addresses)
     engine = make_engine(config.database.url)
     try:
-        run(engine, config.service.address, stop, plan_from(config), Trust.from_config(config),
+        run(engine, config, stop, Trust.from_config(config),
             orphaned=lambda: os.getppid() != parent)
     finally:
         engine.dispose()
 
 
-def run(engine: Engine, service: tuple[str, ...], stop: EventLike, plan: Plan | None = None,
-        trust: Trust | None = None, orphaned: Callable[[], bool] = lambda: False) -> None:
+def run(engine: Engine, config: Config, stop: EventLike, trust: Trust | None = None,
+        orphaned: Callable[[], bool] = lambda: False) -> None:
     """Process messages as they arrive until ``stop`` is set (or the parent is gone).
 
     Ingest first: while messages are still arriving, processing waits, because on SQLite
@@ -276,7 +252,7 @@ def run(engine: Engine, service: tuple[str, ...], stop: EventLike, plan: Plan | 
             elif arriving and oldest and utcnow() - oldest < MAX_DEFER:
                 stop.wait(QUIET_SECONDS)
             else:
-                process_batch(engine, ids, service, plan, trust)
+                process_batch(engine, ids, config, trust)
         except (OperationalError, InterfaceError) as e:
             log.warning("processor: database unavailable (%s); retrying in %ss", e.orig, RETRY_SECONDS)
             stop.wait(RETRY_SECONDS)

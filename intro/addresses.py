@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -10,6 +11,17 @@ from email_validator import EmailNotValidError, validate_email
 # names such as localhost, which email-validator refuses but a first, local run uses.
 _HOSTNAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 _SPECIAL_USE = ("localhost", "test", "invalid", "local", "example")
+
+
+@dataclass(frozen=True)
+class Address:
+    """A person's address, normalised (see ``normalize_address``), with the name they go by."""
+
+    email: str
+    name: str = ""  # display name, decoded; "" when absent
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
 
 
 class AddressError(ValueError):

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intro import counts, notices
-from intro.models import Answer, AnswerValue, FollowUp, Introduction, IntroductionParty, Person
+from intro.meaning import AnswerValue
+from intro.models import Answer, FollowUp, Introduction, IntroductionParty, Person
 from intro.timeutil import utcnow
 
 MAX_COMMENT = 2000  # characters kept of a comment

@@ -14,8 +14,7 @@ import click
 from sqlalchemy import Engine
 
 from intro import config as intro_config
-from intro import intros as introductions
-from intro import logs, schema
+from intro import logs, overview, schema
 from intro.backup import backup
 from intro.components import Component, factories
 from intro.config import Config
@@ -158,7 +157,7 @@ def intros(ctx: click.Context, as_json: bool, campaign: int | None) -> None:
     _, engine = setup(ctx)
     schema.ensure_current(engine)
     with transaction(engine) as session:
-        for row in introductions.listing(session, campaign):
+        for row in overview.listing(session, campaign):
             click.echo(json.dumps(row, ensure_ascii=False))
 
 

@@ -21,7 +21,7 @@ from intro import counts, schema
 from intro.campaigns import campaign_id_for
 from intro.cli import setup
 from intro.db import transaction
-from intro.followups import new_tag, plan_from
+from intro.followups import new_tag
 from intro.models import (
     Answer,
     AnswerValue,
@@ -147,7 +147,7 @@ def seed(ctx: click.Context, intros: int, participants: int, year: int | None, s
         if s.scalar(select(func.count()).select_from(Campaign).where(Campaign.year == year)) and \
                 s.scalar(select(func.count()).select_from(Introduction)):
             click.echo(f"note: adding to the introductions already in {year}", err=True)
-    plan = plan_from(config)
-    made = generate(engine, intros, participants, year, random.Random(seed_value), plan.delay, plan.goal)
+    made = generate(engine, intros, participants, year, random.Random(seed_value), config.followup.delay,
+                    config.campaign.goal)
     click.echo(f"seeded {made.introductions} introductions by {made.participants} participants "
                f"({made.people} people), {made.followups} follow-ups, {made.answers} answers")

@@ -37,14 +37,11 @@ _FOLLOWUP = insert(FollowUp)
 
 @dataclass(frozen=True)
 class Plan:
-    """What to send and when, from the configuration."""
+    """When follow-ups go out, from the configuration ([followup])."""
 
     delay: timedelta  # after the introduction
     reminder: timedelta  # after the first mail; zero: no reminder
     max_age: timedelta  # older introductions (a backfill) get none
-    receipts: bool = False  # a "Logged: your 7th introduction" note to the introducer
-    goal: str = "15"  # of a new campaign: introductions per participant, or "year"
-    open_join: bool = True  # anyone may join by mailing "join"; else by invitation only
     per_week: int = 3  # follow-up mails one person gets in any 7 days (several due together: one mail)
 
 
@@ -67,8 +64,7 @@ class Job:
 
 def plan_from(config: Config) -> Plan:
     followup = config.followup
-    return Plan(followup.delay, followup.reminder, followup.max_age, followup.receipts, config.campaign.goal,
-                config.web.open_join, followup.per_person_per_week)
+    return Plan(followup.delay, followup.reminder, followup.max_age, followup.per_person_per_week)
 
 
 def new_tag() -> str:

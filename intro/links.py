@@ -17,11 +17,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from intro.addresses import Address
 from intro.campaigns import campaign_id_for, join
 from intro.db import transaction
 from intro.followups import new_tag
 from intro.models import FollowUpStatus, Introduction, Link, LinkPurpose, Participant, Person
-from intro.people import Contact, person_id_for
+from intro.people import person_id_for
 
 LIFETIME = {
     LinkPurpose.SIGN_IN: timedelta(minutes=30),
@@ -157,7 +158,7 @@ def use(session: Session, link_id: int, purposes: tuple[LinkPurpose, ...], goal:
         if found is None:
             raise LinkUnusable("invalid")
         return found, False
-    person_id = person_id_for(session, Contact(link.email, link.name))
+    person_id = person_id_for(session, Address(link.email, link.name))
     joined = False
     if link.year is not None and link.purpose in (LinkPurpose.JOIN, LinkPurpose.INVITE):
         campaign_id = campaign_id_for(session, link.year, goal)

@@ -1,11 +1,12 @@
-"""Storing received messages: durable, and idempotent on Message-ID."""
+"""Storing received messages (durable, and idempotent on Message-ID), and finding those not yet processed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from intro.db import write_connection
 from intro.models import InboundMessage, MessageStatus
@@ -46,3 +47,20 @@ def store(engine: Engine, arrivals: list[Arrival]) -> list[int | None]:
             }, ["message_id"])
             for a in arrivals
         ]
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """The newest stored message's id, and when the oldest unprocessed one arrived."""
+    newest = session.scalar(select(func.max(InboundMessage.id))) or 0
+    oldest = session.scalar(
+        select(InboundMessage.received_at).where(InboundMessage.status == MessageStatus.NEW)
+        .order_by(InboundMessage.id).limit(1)
+    )
+    return newest, oldest
+
+
+def unprocessed_ids(session: Session, limit: int = 100) -> list[int]:
+    return list(session.scalars(
+        select(InboundMessage.id).where(InboundMessage.status == MessageStatus.NEW)
+        .order_by(InboundMessage.id).limit(limit)
+    ))

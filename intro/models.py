@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from intro.meaning import AnswerValue
 from intro.timeutil import UTCDateTime, utcnow
 
 # Stable constraint names, so migrations can refer to them on every database
@@ -62,12 +63,6 @@ class FollowUpStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
-
-
-class AnswerValue(enum.StrEnum):
-    HELPED = "helped"
-    NOT_YET = "not_yet"
-    NO = "no"
 
 
 class Person(Base):

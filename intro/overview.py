@@ -1,7 +1,9 @@
-"""What an organizer sees: every participant and every introduction, with addresses."""
+"""What an organizer sees: every participant and every introduction, with addresses (on
+the organizer's pages, in the API, and in `intro intros --json`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +12,16 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from intro import counts
-from intro.models import Campaign, FollowUp, IntroducerCount, Introduction, IntroductionParty, Participant, Person
+from intro.models import (
+    Campaign,
+    FollowUp,
+    InboundMessage,
+    IntroducerCount,
+    Introduction,
+    IntroductionParty,
+    Participant,
+    Person,
+)
 from intro.personal import status
 
 
@@ -87,3 +98,26 @@ def set_goal(session: Session, year: int, goal: int) -> None:
         campaign.name = f"{goal} in {year}"
     campaign.goal = goal
     counts.changed(session, campaign.id)
+
+
+def listing(session: Session, year: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every recorded introduction as a plain dict, oldest first (for `intro intros --json`)."""
+    query = (
+        select(Introduction, InboundMessage.message_id)
+        .outerjoin(InboundMessage, Introduction.inbound_message_id == InboundMessage.id)
+        .options(joinedload(Introduction.introducer), joinedload(Introduction.campaign),
+                 selectinload(Introduction.parties).joinedload(IntroductionParty.person))
+        .order_by(Introduction.made_at, Introduction.id)
+    )
+    if year is not None:
+        query = query.join(Campaign, Introduction.campaign_id == Campaign.id).where(Campaign.year == year)
+    for intro, message_id in session.execute(query.execution_options(yield_per=500)):
+        yield {
+            "id": intro.id,
+            "introducer": intro.introducer.email,
+            "parties": sorted(p.person.email for p in intro.parties),
+            "subject": intro.subject,
+            "made_at": intro.made_at.isoformat(),
+            "campaign": intro.campaign.year,
+            "message_id": message_id,
+        }

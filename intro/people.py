@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from intro.addresses import Address
 from intro.models import Person
 from intro.timeutil import utcnow
 from intro.upsert import insert_new
-
-
-@dataclass(frozen=True)
-class Contact:
-    email: str  # normalised
-    name: str = ""
-
 
 # Statements built once: this runs for every address of every message.
 _PERSON = select(Person.id, Person.display_name).where(Person.email == bindparam("email"))
 _NAME_PERSON = update(Person).where(Person.id == bindparam("pid")).values(display_name=bindparam("name"))
 
 
-def person_id_for(session: Session, contact: Contact) -> int:
+def person_id_for(session: Session, contact: Address) -> int:
     """The id of the person with this address, created (with the display name) if new."""
     found = session.execute(_PERSON, {"email": contact.email}).first()
     if found is None:

@@ -15,7 +15,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from intro import counts
-from intro.models import AnswerValue, Campaign, IntroducerCount, Participant, Person
+from intro.meaning import AnswerValue
+from intro.models import Campaign, IntroducerCount, Participant, Person
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from intro import counts, links, notices
 from intro.config import Config
-from intro.followups import Plan, schedule
+from intro.followups import plan_from, schedule
 from intro.models import Introduction, IntroductionParty, NoticeKind, Person
 
 DISOWNED = "the introducer says they did not make it"
@@ -62,7 +62,7 @@ def held(session: Session, introducer: str, now: datetime) -> None:
     links.request_confirm(session, introducer, now)
 
 
-def release(session: Session, intro_id: int, person_id: int, plan: Plan, now: datetime) -> bool:
+def release(session: Session, intro_id: int, person_id: int, config: Config, now: datetime) -> bool:
     """The introducer confirms a held introduction of theirs: count it, and schedule its
     follow-ups (and receipt) as if it had just arrived. False if not theirs or not held."""
     intro = session.get(Introduction, intro_id, with_for_update=True)
@@ -71,8 +71,8 @@ def release(session: Session, intro_id: int, person_id: int, plan: Plan, now: da
     intro.held_reason, intro.confirmed_at = None, now
     parties = session.scalars(select(IntroductionParty.person_id).where(IntroductionParty.introduction_id == intro_id))
     counts.introduction_added(session, intro.campaign_id, intro.introducer_id, intro.made_at, list(parties))
-    schedule(session, intro_id, intro.made_at, plan, now)
-    if plan.receipts:
+    schedule(session, intro_id, intro.made_at, plan_from(config), now)
+    if config.followup.receipts:
         notices.add(session, intro_id, NoticeKind.RECEIPT)
     return True
 

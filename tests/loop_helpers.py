@@ -16,7 +16,6 @@ from inbound.processor import process_pending
 from inbound.server import SmtpComponent
 from intro.config import Config
 from intro.db import transaction
-from intro.followups import plan_from
 from intro.models import FollowUp, Person
 from intro.secret import secret_key
 from mailer.followups import Summary, run_once
@@ -53,7 +52,7 @@ def deliver(config: Config, engine: Engine, raw: bytes, rcpt: str = SERVICE, sen
             client.sendmail(sender, [rcpt], raw)
     finally:
         server.stop()
-    process_pending(engine, config.service.address, plan=plan_from(config))
+    process_pending(engine, config)
 
 
 def run(config: Config, engine: Engine, now: datetime) -> Summary:

@@ -10,9 +10,9 @@ from inbound.understanding.mime import envelope_id
 from intro import config as intro_config
 from intro.answers import record_answer
 from intro.db import transaction
-from intro.followups import plan_from
+from intro.meaning import AnswerValue
 from intro.messages import arrival, store
-from intro.models import AnswerValue, Campaign, FollowUp, Participant, Person
+from intro.models import Campaign, FollowUp, Participant, Person
 from tests.smtp_helpers import load
 from web import create_app
 
@@ -28,7 +28,7 @@ def seeded_app(engine: Engine, **environ: str) -> Flask:
             load("plain_introduction.eml").replace(b"<intro-1@", b"<intro-2@").replace(b"lee@", b"kim@")
             .replace(b"From: Sam Carter <", b'From: "<script>alert(1)</script>" <')]
     store(engine, [arrival(r, "sam@example.com", [SERVICE], "127.0.0.1", envelope_id(r)) for r in raws])
-    process_pending(engine, (SERVICE,), plan=plan_from(config))
+    process_pending(engine, config)
     with transaction(engine, write=True) as s:
         campaign = s.scalars(select(Campaign)).one()
         for email, listed in (("sam@example.com", True), ("juergen@example.de", False)):

@@ -1,4 +1,8 @@
-"""Reading "did the introduction help?" from a plain reply: inbound.understanding.answers.read_answer."""
+"""Reading "did the introduction help?" from a plain reply: inbound.understanding.answers.read_answer.
+
+Expected answers are written in the words of the labelled samples ("yes", "no", "not_yet"),
+read through the same mapping `intro inspect` prints them with.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from inbound.cli import answer_label
 from inbound.understanding import answer_phrases
 from inbound.understanding.answers import _key, read_answer, signal_phrases
 
@@ -133,17 +138,17 @@ UNCLEAR = [
 
 @pytest.mark.parametrize("text", YES)
 def test_yes(text: str) -> None:
-    assert read_answer(text) == "yes"
+    assert answer_label(read_answer(text)) == "yes"
 
 
 @pytest.mark.parametrize("text", NO)
 def test_no(text: str) -> None:
-    assert read_answer(text) == "no"
+    assert answer_label(read_answer(text)) == "no"
 
 
 @pytest.mark.parametrize("text", NOT_YET)
 def test_not_yet(text: str) -> None:
-    assert read_answer(text) == "not_yet"
+    assert answer_label(read_answer(text)) == "not_yet"
 
 
 @pytest.mark.parametrize("text", UNCLEAR)
@@ -165,7 +170,7 @@ def test_unclear_is_none(text: str) -> None:
     ("> Just reply with yes, no, or not yet.\nNot yet", "not_yet"),
 ])
 def test_beginning_weighs_most(text: str, expected: str) -> None:
-    assert read_answer(text) == expected
+    assert answer_label(read_answer(text)) == expected
 
 
 @pytest.mark.parametrize("text", [
@@ -179,12 +184,12 @@ def test_beginning_weighs_most(text: str, expected: str) -> None:
     "🏳️‍🌈👨‍👩‍👧",
 ])
 def test_odd_unicode_never_raises(text: str) -> None:
-    assert read_answer(text) in {"yes", "no", "not_yet", None}
+    assert answer_label(read_answer(text)) in {"yes", "no", "not_yet", None}
 
 
 def test_fullwidth_and_bom_are_folded() -> None:
-    assert read_answer("ＹＥＳ") == "yes"
-    assert read_answer("\ufeffYes") == "yes"
+    assert answer_label(read_answer("ＹＥＳ")) == "yes"
+    assert answer_label(read_answer("\ufeffYes")) == "yes"
 
 
 @pytest.mark.parametrize("text", [
@@ -197,7 +202,7 @@ def test_fullwidth_and_bom_are_folded() -> None:
 ])
 def test_huge_or_pathological_input_returns(text: str) -> None:
     # Only the beginning is read, and no pattern backtracks; this must simply come back.
-    assert read_answer(text) in {"yes", "no", "not_yet", None}
+    assert answer_label(read_answer(text)) in {"yes", "no", "not_yet", None}
 
 
 def test_not_a_string_is_none() -> None:
@@ -219,7 +224,7 @@ def test_each_phrase_alone_reads_as_its_table(phrase: str, signal: tuple[str, st
 
 @pytest.mark.parametrize("lead", answer_phrases.NOT_YET_LEADS)
 def test_each_yet_lead_is_not_yet(lead: str) -> None:
-    assert read_answer(f"{lead} met") == "not_yet"
+    assert answer_label(read_answer(f"{lead} met")) == "not_yet"
 
 
 def _survey_replies() -> list[Any]:
@@ -236,4 +241,4 @@ def test_survey_reply_samples(name: str, expected: str | None) -> None:
     msg = email.message_from_bytes((SAMPLES / name).read_bytes(), policy=email.policy.default)
     body = msg.get_body(preferencelist=("plain",))
     assert body is not None, f"{name} has no text/plain part"
-    assert read_answer(new_text(body.get_content())) == expected
+    assert answer_label(read_answer(new_text(body.get_content()))) == expected

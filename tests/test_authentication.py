@@ -18,7 +18,6 @@ from inbound.server import SmtpComponent
 from intro import config as intro_config
 from intro.config import Config
 from intro.db import transaction
-from intro.followups import plan_from
 from intro.models import FollowUp, InboundMessage, Introduction, Link, LinkPurpose
 from intro.tallies import tallies
 from intro.trust import Trust
@@ -121,7 +120,7 @@ def deliver(config: Config, engine: Engine, *raws: bytes) -> list[tuple[int, byt
                     client.rset()
     finally:
         server.stop()
-    process_pending(engine, config.service.address, plan=plan_from(config), trust=Trust.from_config(config))
+    process_pending(engine, config, trust=Trust.from_config(config))
     return replies
 
 

@@ -10,7 +10,6 @@ from inbound.understanding.mime import envelope_id
 from intro import config as intro_config
 from intro.campaigns import terms
 from intro.db import transaction
-from intro.followups import plan_from
 from intro.messages import arrival, store
 from intro.models import Campaign, InboundMessage, Participant, Person
 
@@ -29,8 +28,8 @@ def _send(engine: Engine, subject: str, sender: str = "Uma Silva <uma@example.or
     raw = (f"From: {sender}\r\nTo: {SERVICE}\r\nSubject: {subject}\r\nDate: Mon, 05 Jan 2026 09:00:00 +0000\r\n"
            f"Message-ID: <{abs(hash((subject, sender)))}@example.org>\r\n\r\nCount me in.\r\n").encode()
     store(engine, [arrival(raw, "uma@example.org", [SERVICE], "127.0.0.1", envelope_id(raw))])
-    config = intro_config.load(environ={"INTRO_CAMPAIGN_GOAL": goal})
-    process_pending(engine, (SERVICE,), plan=plan_from(config))
+    config = intro_config.load(environ={"INTRO_CAMPAIGN_GOAL": goal, "INTRO_SERVICE_ADDRESS": SERVICE})
+    process_pending(engine, config)
 
 
 @pytest.mark.parametrize("subject", ["join", "Join", "JOIN!", "join 2026", "Join the campaign 2026"])

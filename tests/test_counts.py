@@ -9,7 +9,8 @@ from sqlalchemy import Engine, select, text
 from intro import counts, schema
 from intro.answers import record_answer
 from intro.db import transaction
-from intro.models import AnswerValue, Campaign, CampaignCount, FollowUp, IntroducerCount
+from intro.meaning import AnswerValue
+from intro.models import Campaign, CampaignCount, FollowUp, IntroducerCount
 from intro.tallies import tallies
 from tests.seed import seeded_app
 

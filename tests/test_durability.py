@@ -22,6 +22,7 @@ from tests.conftest import free_port
 from tests.smtp_helpers import load, stored
 
 SERVICE = ("intro@tally.example",)
+CONFIG = intro_config.load(environ={"INTRO_SERVICE_ADDRESS": SERVICE[0]})
 
 
 def message(n: int) -> bytes:
@@ -115,6 +116,6 @@ def test_messages_stored_before_a_restart_are_processed_after_it(engine: Engine)
             client.sendmail("sam@example.com", list(SERVICE), message(n))
     # The server is gone and nothing processed them: they wait in the database.
     assert [r.status for r in stored(engine)] == [MessageStatus.NEW] * 3
-    assert process_pending(engine, SERVICE) == 3
+    assert process_pending(engine, CONFIG) == 3
     assert [r.status for r in stored(engine)] == [MessageStatus.PROCESSED] * 3
-    assert process_pending(engine, SERVICE) == 0
+    assert process_pending(engine, CONFIG) == 0

@@ -16,7 +16,6 @@ from intro import config as intro_config
 from intro.answers import opt_out
 from intro.config import Config
 from intro.db import transaction
-from intro.followups import plan_from
 from intro.models import Answer, FollowUp, FollowUpStatus, InboundMessage, Person
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run, tags
@@ -185,7 +184,7 @@ def test_concurrent_schedulers_send_each_follow_up_once(config: Config, engine: 
     raws = [load("plain_introduction.eml").replace(b"<intro-1@", f"<intro-{n}@".encode())
             .replace(b"dana@", f"dana{n}@".encode()).replace(b"lee@", f"lee{n}@".encode()) for n in range(20)]
     store(engine, [arrival(raw, "sam@example.com", [SERVICE], "127.0.0.1", envelope_id(raw)) for raw in raws])
-    process_pending(engine, config.service.address, plan=plan_from(config))
+    process_pending(engine, config)
     threads = [threading.Thread(target=run, args=(config, engine, DUE)) for _ in range(3)]
     for t in threads:
         t.start()

@@ -9,7 +9,8 @@ from intro import config as intro_config
 from intro.answers import record_answer
 from intro.config import Config
 from intro.db import transaction
-from intro.models import AnswerValue, Campaign, FollowUp, Notice, Participant, Person
+from intro.meaning import AnswerValue
+from intro.models import Campaign, FollowUp, Notice, Participant, Person
 from intro.timeutil import utcnow
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, LargeBinary, String, Text, func, select, text
 
 from inbound.processor import process_pending
 from inbound.understanding.mime import envelope_id
+from intro import config as intro_config
 from intro import privacy
 from intro.db import transaction
 from intro.logs import RedactingFormatter
@@ -84,7 +85,7 @@ def test_asking_by_mail_then_forgetting_on_ones_page(app: Flask, engine: Engine,
     raw = (b"From: Dana Reyes <dana@example.net>\r\nTo: intro@tally.example\r\nSubject: Forget me\r\n"
            b"Message-ID: <forget-1@example.net>\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n\r\nPlease.\r\n")
     store(engine, [arrival(raw, "dana@example.net", [SERVICE], "127.0.0.1", envelope_id(raw))])
-    process_pending(engine, (SERVICE,))
+    process_pending(engine, intro_config.load(environ={"INTRO_SERVICE_ADDRESS": SERVICE}))
     [(rcpt, subject, path)] = mail_links(app, sink[0])
     assert (rcpt, subject) == ("dana@example.net", "Your data at intro")
     client = app.test_client()
@@ -106,7 +107,7 @@ def test_a_privacy_request_for_an_unknown_address_mails_nothing(app: Flask, engi
     raw = (b"From: x@example.com\r\nTo: intro@tally.example\r\nSubject: export my data\r\n"
            b"Message-ID: <export-1@example.com>\r\n\r\nHi\r\n")
     store(engine, [arrival(raw, "x@example.com", [SERVICE], "127.0.0.1", envelope_id(raw))])
-    process_pending(engine, (SERVICE,))
+    process_pending(engine, intro_config.load(environ={"INTRO_SERVICE_ADDRESS": SERVICE}))
     assert mail_links(app, sink[0]) == []
     with transaction(engine) as s:
         assert s.scalar(select(Link.last_error)) == "nothing is held about this address"

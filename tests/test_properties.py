@@ -27,12 +27,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inbound.processor import facts
-from inbound.understanding.classify import Classification, Kind, classify
+from inbound.processor import understand
 from inbound.understanding.mime import envelope_id
 from inbound.understanding.parse import parse
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG
-from intro.intros import Facts
+from intro.meaning import AnswerValue, Kind, Meaning
 from tests.conftest import DATA
 
 SERVICE = ("intro@tally.example",)
@@ -88,28 +87,26 @@ def _storable(value: str | None) -> bool:
     return "\x00" not in value
 
 
-def _check_storable(stored: Facts, stored_id: str | None) -> None:
+def _check_storable(stored: Meaning, stored_id: str | None) -> None:
     contacts = [c for c in (stored.sender, stored.introducer, *stored.parties) if c is not None]
-    texts = [stored.subject, stored.note, stored.comment, stored_id, *stored.thread_ids, *stored.tags.values(),
+    texts = [stored.subject, stored.reason, stored.comment, stored_id, *stored.thread_ids, *stored.tags.values(),
              *(c.email for c in contacts), *(c.name for c in contacts)]
     unstorable = [t for t in texts if not _storable(t)]
     assert not unstorable, unstorable
 
 
-def run_service(case: Case) -> Classification:
+def run_service(case: Case) -> Meaning:
     """What the SMTP handler and the processor do with one message; asserts the properties."""
     with _no_logged_errors():
         stored_id = envelope_id(case.raw)
-        parsed = parse(case.raw)
-        found = classify(parsed, case.rcpt_to, SERVICE, case.mail_from)
-        stored = facts(parsed, found, case.rcpt_to, SERVICE)
+        found = understand(case.raw, case.rcpt_to, case.mail_from, SERVICE)
     assert found.kind in KINDS
-    assert found.answer in (None, "yes", "no", "not_yet")
+    assert found.answer in (None, *AnswerValue)
     if found.kind == "introduction":
         assert found.introducer is not None and len(found.parties) >= 2
     if found.kind == "survey_reply":
-        assert found.tag
-    _check_storable(stored, stored_id)
+        assert found.tags[ANSWER_TAG]
+    _check_storable(found, stored_id)
     return found
 
 

@@ -10,19 +10,21 @@ from sqlalchemy import Engine, select
 from inbound import processor
 from inbound.processor import process, process_pending
 from inbound.understanding.mime import envelope_id
+from intro import config as intro_config
 from intro.db import transaction
-from intro.intros import listing
 from intro.messages import arrival, store
 from intro.models import Campaign, InboundMessage, Introduction, MessageStatus, Person
+from intro.overview import listing
 from tests.smtp_helpers import load
 
 SERVICE = ("intro@tally.example",)
+CONFIG = intro_config.load(environ={"INTRO_SERVICE_ADDRESS": SERVICE[0]})
 
 
 def deliver(engine: Engine, name: str, rcpt: str = SERVICE[0], mail_from: str = "sam@example.com") -> str | None:
     raw = load(name)
     [stored_id] = store(engine, [arrival(raw, mail_from, [rcpt], "127.0.0.1", envelope_id(raw))])
-    return process(engine, stored_id, SERVICE) if stored_id else "duplicate"
+    return process(engine, stored_id, CONFIG) if stored_id else "duplicate"
 
 
 def intros(engine: Engine) -> list[dict]:
@@ -110,7 +112,7 @@ def test_a_message_that_breaks_processing_is_marked_failed_and_the_rest_go_on(
     monkeypatch.setattr(processor, "parse", parse_or_fail)
     raws = [load("plain_introduction.eml"), load("group_introduction_de.eml")]
     store(engine, [arrival(r, "sam@example.com", [SERVICE[0]], "127.0.0.1", None) for r in raws])
-    assert process_pending(engine, SERVICE) == 2
+    assert process_pending(engine, CONFIG) == 2
     with transaction(engine) as s:
         rows = s.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
         assert rows[0].status is MessageStatus.FAILED

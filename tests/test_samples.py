@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from inbound.cli import labelled
 from inbound.understanding.classify import classify
 from inbound.understanding.parse import parse
 from tests.shared import SAMPLES, need, sample_labels
@@ -17,12 +18,8 @@ def test_sample_is_classified_as_labelled(name: str) -> None:
     need(SAMPLES)
     label = LABELS[name]
     found = classify(parse((SAMPLES / name).read_bytes()), label["rcpt"], SERVICE, label["mail_from"])
-    got = {
-        "kind": found.kind,
-        "introducer": found.introducer.email if found.kind == "introduction" and found.introducer else None,
-        "parties": sorted(p.email for p in found.parties) if found.kind == "introduction" else [],
-    }
+    got = labelled(found)
     expected = {k: label[k] for k in ("kind", "introducer", "parties")}
-    assert got == expected, f"{name}: {label['note']} ({found.reason})"
+    assert {k: got[k] for k in expected} == expected, f"{name}: {label['note']} ({found.reason})"
     if label["kind"] == "survey_reply":
-        assert found.answer == label["answer"], label["note"]
+        assert got["answer"] == label["answer"], label["note"]

@@ -106,8 +106,8 @@ def smtp_server(engine: Engine) -> Iterator[int]:
 def processor(engine: Engine) -> Iterator[threading.Thread]:
     """The processor loop of `intro serve`, in a thread, stopped afterwards."""
     stop = threading.Event()
-    worker = threading.Thread(target=run_processor, args=(engine, (SERVICE,), stop), name="processor",
-                              daemon=True)
+    config = intro_config.load(environ={"INTRO_SERVICE_ADDRESS": SERVICE})
+    worker = threading.Thread(target=run_processor, args=(engine, config, stop), name="processor", daemon=True)
     worker.start()
     try:
         yield worker

@@ -23,7 +23,6 @@ from intro import links, personal, privacy, tokens, trust, wakeup
 from intro.addresses import AddressError, normalize_address
 from intro.config import Config
 from intro.db import transaction
-from intro.followups import plan_from
 from intro.models import LinkPurpose, Person
 from intro.text import NAME_MAX, one_line
 from intro.timeutil import utcnow
@@ -297,7 +296,7 @@ def me_held(intro_id: int) -> ResponseReturnValue:
         return redirect(url_for("account.sign_in_page"), 303)
     with transaction(_engine(), write=True) as db:
         if request.form.get("action") == "confirm":
-            done = trust.release(db, intro_id, person_id, plan_from(_config()), utcnow())
+            done = trust.release(db, intro_id, person_id, _config(), utcnow())
         else:
             done = trust.disown(db, intro_id, person_id)
     if not done:

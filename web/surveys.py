@@ -19,7 +19,8 @@ from werkzeug.wrappers import Response
 from intro import tokens
 from intro.answers import MAX_COMMENT, opt_out, person_of_followup, question, record_answer
 from intro.db import transaction
-from intro.models import AnswerValue, Person
+from intro.meaning import AnswerValue
+from intro.models import Person
 from web import csrf
 
 bp = Blueprint("surveys", __name__)

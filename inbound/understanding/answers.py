@@ -25,10 +25,11 @@ from typing import Literal
 
 from inbound.understanding import answer_phrases as phrases
 from inbound.understanding.folding import fold as base_fold
+from intro.meaning import AnswerValue
 
-Answer = Literal["yes", "no", "not_yet"]
 Kind = Literal["weak", "strong", "hedge", "neutral"]
-Signal = tuple[Kind, Answer | None]
+Signal = tuple[Kind, AnswerValue | None]
+HELPED, NO, NOT_YET = AnswerValue.HELPED, AnswerValue.NO, AnswerValue.NOT_YET
 
 # The answer sits at the top of a reply; reading only this much keeps the work small and linear.
 _MAX_CHARS = 4000
@@ -63,10 +64,10 @@ def _alternation(items: Iterable[str]) -> str:
 
 def signal_phrases() -> list[tuple[str, Signal]]:
     """Every phrase of ``answer_phrases`` with what it signals."""
-    tables: list[tuple[Kind, Answer | None, Mapping[str, tuple[str, ...]]]] = [
-        ("weak", "yes", phrases.YES_WORDS), ("weak", "no", phrases.NO_WORDS),
-        ("strong", "yes", phrases.YES_PHRASES), ("strong", "no", phrases.NO_PHRASES),
-        ("strong", "not_yet", phrases.NOT_YET_PHRASES),
+    tables: list[tuple[Kind, AnswerValue | None, Mapping[str, tuple[str, ...]]]] = [
+        ("weak", HELPED, phrases.YES_WORDS), ("weak", NO, phrases.NO_WORDS),
+        ("strong", HELPED, phrases.YES_PHRASES), ("strong", NO, phrases.NO_PHRASES),
+        ("strong", NOT_YET, phrases.NOT_YET_PHRASES),
         ("hedge", None, phrases.HEDGES), ("neutral", None, phrases.NEUTRAL),
     ]
     return [(p, (kind, answer)) for kind, answer, table in tables for ps in table.values() for p in ps]
@@ -120,9 +121,9 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _signals(sentence: str) -> list[Signal]:
-    found: list[Signal] = [("strong", "not_yet") for _ in _YET.finditer(sentence)]
+    found: list[Signal] = [("strong", NOT_YET) for _ in _YET.finditer(sentence)]
     rest = _YET.sub(" ", sentence)
-    found += [("strong", "no") for _ in _NOT_HELPED.finditer(rest)]
+    found += [("strong", NO) for _ in _NOT_HELPED.finditer(rest)]
     rest = _NOT_HELPED.sub(lambda m: m.group()[: m.start("help") - m.start()], rest)
     found += [_SIGNALS[_key(m.group())] for m in _PHRASE.finditer(rest)
               if not (_key(m.group()) in _PAUSE_WORDS and _WORD_AFTER.match(rest, m.end()))]
@@ -132,20 +133,20 @@ def _signals(sentence: str) -> list[Signal]:
     return found
 
 
-def _resolve(deciding: list[Signal], later: set[Answer]) -> Answer | None:
+def _resolve(deciding: list[Signal], later: set[AnswerValue]) -> AnswerValue | None:
     if any(kind == "hedge" for kind, _ in deciding):
         return None
     strong = {a for kind, a in deciding if kind == "strong" and a is not None} | later
     weak = {a for kind, a in deciding if kind == "weak" and a is not None}
     answers = strong | weak
     # "No, not yet" / "Nein, noch nicht": a bare no beside a "not yet" is not a contradiction.
-    if answers == {"no", "not_yet"} and strong == {"not_yet"}:
-        return "not_yet"
+    if answers == {NO, NOT_YET} and strong == {NOT_YET}:
+        return NOT_YET
     return answers.pop() if len(answers) == 1 else None
 
 
-def read_answer(new_text: str) -> Answer | None:
-    """Did the connection help? "yes", "no", "not_yet", or None when the text does not say clearly."""
+def read_answer(new_text: str) -> AnswerValue | None:
+    """Did the connection help? HELPED, NO, NOT_YET, or None when the text does not say clearly."""
     if not isinstance(new_text, str):
         return None
     sentences = [s.strip() for p in _paragraphs(fold(new_text[:_MAX_CHARS])) for s in _SENTENCE_END.split(p)]

@@ -1,87 +1,79 @@
-"""What kind of message this is, and for an introduction who introduced whom. Pure: no I/O.
+"""What a message means (intro.meaning): its kind, who introduced whom, what a reply
+answers, what a person asks of the service. Pure: no I/O.
 
 The kinds are those of the product (see ../shared/samples/README.md): introduction,
 reply, survey_reply, auto_reply, bounce, other. The order of the checks matters:
 machine-generated mail is recognised first and never treated as a person's (RFC 3834),
 then answers to follow-ups (by the tagged address they were sent to), then the people
-and the words of the message.
+and the words of the message, and last what a person asks of the service (commands).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import replace
 
 from inbound.understanding.answers import read_answer
 from inbound.understanding.automatic import detect
+from inbound.understanding.commands import command_in
 from inbound.understanding.folding import fold
 from inbound.understanding.forwarded import FORWARD_SUBJECT, Forwarded, find_forwarded
 from inbound.understanding.intro_phrases import FOR_INFORMATION, INTRODUCING, REPLY_SUBJECT, SUBJECT, THANKING
 from inbound.understanding.mime import UNKNOWN_SENDER
 from inbound.understanding.parse import Parsed
-from inbound.understanding.people import Address
 from inbound.understanding.quotes import new_text
-from intro.addresses import ANSWER_TAG, base_address, tag_of
-
-Kind = Literal["introduction", "reply", "survey_reply", "auto_reply", "bounce", "other"]
-Answer = Literal["yes", "no", "not_yet"]
+from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address, base_address, tag_of
+from intro.meaning import Meaning
 
 _SENTENCE = re.compile(r"[^.!?\n]+")
-
-
-@dataclass(frozen=True)
-class Classification:
-    kind: Kind
-    reason: str  # the evidence, in a few words, for the record and for people debugging
-    introducer: Address | None = None
-    parties: tuple[Address, ...] = ()
-    answer: Answer | None = None  # survey_reply only: did the connection help?
-    tag: str | None = None  # survey_reply only: the tag of the address it was sent to
-    failed_recipients: tuple[str, ...] = ()  # bounce only
-    permanent: bool | None = None  # bounce only: a hard failure (None: cannot tell)
-    text: str = ""  # survey_reply only: the new text, kept as the answer's comment
+_TAGS = (ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG)
 
 
 def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...],
-             mail_from: str = UNKNOWN_SENDER) -> Classification:
-    """Classify a parsed message delivered to ``rcpt_to`` (the envelope recipients) from
-    ``mail_from`` (the envelope sender: "" for the null sender <>, "<unknown>" when not known)."""
+             mail_from: str = UNKNOWN_SENDER) -> Meaning:
+    """What a parsed message delivered to ``rcpt_to`` (the envelope recipients) from
+    ``mail_from`` (the envelope sender: "" for the null sender <>, "<unknown>" when not known) means."""
+    tags = {prefix: tag for prefix in _TAGS if (tag := tag_of(rcpt_to, service, prefix)) is not None}
+    said = Meaning("other", "", subject=parsed.subject, date=parsed.date, sender=parsed.from_,
+                   thread_ids=parsed.in_reply_to + parsed.references, tags=tags)
     automatic = detect(parsed.message, mail_from=mail_from)
     if automatic is not None:
         if automatic.kind == "bulk":  # newsletters and list mail: never an introduction
-            return Classification("other", automatic.reason)
-        return Classification(automatic.kind, automatic.reason, failed_recipients=automatic.failed_recipients,
-                              permanent=automatic.permanent)
+            return replace(said, reason=automatic.reason)
+        return replace(said, kind=automatic.kind, reason=automatic.reason,
+                       failed_recipients=automatic.failed_recipients, permanent=automatic.permanent)
 
-    tag = tag_of(rcpt_to, service, ANSWER_TAG)
+    tag = tags.get(ANSWER_TAG)
     written = new_text(parsed.text)
     if tag is not None:
-        return Classification("survey_reply", f"sent to the follow-up address +{ANSWER_TAG}{tag}",
-                              answer=read_answer(written), tag=tag, text=written)
+        return replace(said, kind="survey_reply", reason=f"sent to the follow-up address +{ANSWER_TAG}{tag}",
+                       answer=read_answer(written), comment=written)
 
     introducer = parsed.from_
     if introducer is None:
-        return Classification("other", "no usable From address")
+        return replace(said, reason="no usable From address")
     threaded = bool(parsed.in_reply_to or parsed.references or REPLY_SUBJECT.match(parsed.subject))
 
     forwarded = _forwarded_introduction(parsed, introducer, service)
     if forwarded is not None:
         parties = _parties(forwarded.recipients, introducer, service, new_text(forwarded.text))
         if len(parties) >= 2 and _introduces(new_text(forwarded.text), forwarded.subject):
-            return Classification("introduction", "an introduction forwarded by its introducer",
-                                  introducer, parties)
+            return replace(said, kind="introduction", reason="an introduction forwarded by its introducer",
+                           introducer=introducer, parties=parties)
 
     parties = _parties(parsed.recipients, introducer, service, written, parsed.sender)
     introducing = _introduces(written, "" if threaded else parsed.subject)
     if len(parties) >= 2 and introducing:
         reason = "introduces people inside an existing thread" if threaded else "introduces the people it is sent to"
-        return Classification("introduction", reason, introducer, parties)
+        return replace(said, kind="introduction", reason=reason, introducer=introducer, parties=parties)
     if threaded:
-        return Classification("reply", "a later message in a thread, introducing no one new")
+        return replace(said, kind="reply", reason="a later message in a thread, introducing no one new")
+    command = command_in(parsed.subject)
+    if command is not None:
+        return replace(said, reason=f"asks the service to {command.name}", command=command)
     if len(parties) < 2 and introducing:
-        return Classification("other", "introduction words, but fewer than two people to introduce")
-    return Classification("other", "no introduction found")
+        return replace(said, reason="introduction words, but fewer than two people to introduce")
+    return replace(said, reason="no introduction found")
 
 
 def _is_service(address: Address, service: tuple[str, ...]) -> bool:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from inbound.understanding.mime import body_text, content_type, header, parts
-from inbound.understanding.people import Address, parse_addresses, people
+from inbound.understanding.people import parse_addresses, people
+from intro.addresses import Address
 
 # Lines that start a forwarded message in the common clients and languages.
 _MARKER = re.compile(

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from inbound.understanding import mime
-from inbound.understanding.people import Address, people
+from inbound.understanding.people import people
+from intro.addresses import Address
 
 
 @dataclass(frozen=True)

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import email.utils
-from dataclasses import dataclass
 from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 
 from inbound.understanding import mime
-from intro.addresses import AddressError, normalize_address
+from intro.addresses import Address, AddressError, normalize_address
 
 # More addresses than this in one header is a mass mailing, not an introduction, and
 # parsing thousands of them would only cost time (hostile input).
 MAX_ADDRESSES = 200
-
-
-@dataclass(frozen=True)
-class Address:
-    email: str  # normalised: see intro.addresses.normalize_address
-    name: str = ""  # display name, decoded; "" when absent
-
-    def __str__(self) -> str:
-        return f"{self.name} <{self.email}>" if self.name else self.email
 
 
 def people(msg: Message, name: str) -> tuple[tuple[Address, ...], list[str]]:

@@ -1,0 +1,62 @@
+"""What a received message means: the words the understanding (inbound/understanding)
+speaks and the domain acts on. Pure: no I/O, no database.
+
+The understanding decides everything a message says on its own: its kind, who introduced
+whom, what an answer says, what a person asks of the service. The domain (recording.py)
+decides, with what is already stored, what to do about it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, get_args
+
+from intro.addresses import Address
+
+# The kinds of message the product knows (../shared/samples/README.md).
+Kind = Literal["introduction", "reply", "survey_reply", "auto_reply", "bounce", "other"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+
+class AnswerValue(enum.StrEnum):
+    """Did the introduction help? One vocabulary from the reply reader to the database to the pages."""
+
+    HELPED = "helped"
+    NOT_YET = "not_yet"
+    NO = "no"
+
+
+# What a person can ask of the service by mail, in the subject of a message to it:
+# joining a campaign, or seeing or erasing what is held about them.
+CommandName = Literal["join", "export", "forget", "privacy"]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: CommandName
+    year: int | None = None  # join: the campaign; None: that of the year the message was sent
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What one message means, from its bytes and envelope alone."""
+
+    kind: Kind
+    reason: str  # the evidence, in a few words, for the record and for people debugging
+    subject: str = ""
+    date: datetime | None = None  # the Date header; None when missing or unreadable
+    sender: Address | None = None  # the From
+    introducer: Address | None = None  # introduction only
+    parties: tuple[Address, ...] = ()  # introduction only: the people introduced
+    thread_ids: tuple[str, ...] = ()  # In-Reply-To and References
+    # The tags of the service addresses it was sent to, by prefix (intro.addresses).
+    tags: dict[str, str] = field(default_factory=dict)
+    answer: AnswerValue | None = None  # survey_reply: did it help? None when it does not say clearly
+    comment: str = ""  # survey_reply: the new text of the reply
+    command: Command | None = None  # other: what the person asks of the service
+    failed_recipients: tuple[str, ...] = ()  # bounce only
+    permanent: bool | None = None  # bounce only: a hard failure (None: cannot tell)
+    auth: str = ""  # introduction: "pass", "fail" or "none" (inbound.authentication); "": not checked
+    auth_note: str = ""

@@ -1,0 +1,215 @@
+"""Recording what a message means: introductions, their threads, answers, and what people ask.
+
+The understanding (inbound/understanding) decides what a message says on its own and
+hands over a ``Meaning``; this module decides, with what is already stored, what it
+means: a second copy of a known introduction, a reply in its thread, evidence that the
+people introduced have connected, an answer to a follow-up; and carries out what a
+person asked (join, see or erase their data).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from intro import counts, links, notices
+from intro import trust as trust_policy
+from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG
+from intro.answers import opt_out, record_answer
+from intro.campaigns import campaign_id_for, join
+from intro.config import Config
+from intro.followups import by_tag, person_by_tag, plan_from, schedule
+from intro.meaning import Meaning
+from intro.models import InboundMessage, Introduction, IntroductionParty, MessageStatus, NoticeKind, Person
+from intro.people import person_id_for
+from intro.timeutil import utcnow
+from intro.trust import Trust
+
+# A Date header further in the future than this is a wrong clock, not a fact.
+_CLOCK_SKEW = timedelta(days=1)
+# Reply and forward prefixes, repeated ("Re: Fwd: RE:") and localised, ignored when comparing subjects.
+_PREFIXES = re.compile(r"^\s*((re|aw|sv|vs|antw|res|r|fwd?|wg|tr|rv|enc|doorst)\s*(\[\d+\])?\s*:\s*)+", re.I)
+
+
+def record(session: Session, message: InboundMessage, meaning: Meaning, config: Config,
+           trust: Trust | None = None) -> int | None:
+    """Record what a stored ``message`` means and mark it processed: a new introduction is
+    counted and its follow-ups scheduled as ``config`` says; with ``trust``, one that
+    must first be confirmed is held (intro.trust).
+
+    Returns the id of the introduction it made, if it made a new one.
+    """
+    if meaning.kind in ("survey_reply", "bounce") or UNSUBSCRIBE_TAG in meaning.tags:
+        _record_followup_mail(session, message, meaning)
+        return None
+    if meaning.command is not None and meaning.sender is not None:
+        _carry_out(session, message, meaning, config)
+        return None
+    thread = _thread_introduction(session, meaning.thread_ids)
+    kind, note, made = meaning.kind, meaning.reason, None
+    if kind == "introduction":
+        same = _same_introduction(session, meaning, thread)
+        if same is not None and thread is not None:
+            kind, note = "reply", f"introduces no one new in the thread of introduction {same.id}"
+        elif same is not None:
+            note = f"the same introduction as {same.id}, counted once"
+            message.introduction_id = same.id
+        else:
+            assert meaning.introducer is not None
+            held = trust_policy.hold_reason(session, trust, meaning.introducer.email, meaning.auth,
+                                            meaning.auth_note, utcnow()) if trust else None
+            made = _new_introduction(session, message, meaning, config.campaign.goal, held)
+            message.introduction_id = made
+            if held is not None:
+                trust_policy.held(session, meaning.introducer.email, utcnow())
+                note = f"{note}; held until its introducer confirms it: {held}"
+            else:
+                schedule(session, made, made_at(meaning.date, message.received_at), plan_from(config), utcnow())
+                if config.followup.receipts:
+                    notices.add(session, made, NoticeKind.RECEIPT)
+    if thread is not None and message.introduction_id is None:
+        message.introduction_id = thread.id
+        if kind == "reply" and meaning.sender and _is_party(thread, meaning.sender.email):
+            # A party writing in the thread is the best evidence that the two connected.
+            thread.connected_at = min(filter(None, [thread.connected_at, meaning.date or message.received_at]))
+    message.auth, message.auth_note = meaning.auth or None, meaning.auth_note or None
+    _processed(message, kind, note)
+    return made
+
+
+def _processed(message: InboundMessage, kind: str, note: str) -> None:
+    message.kind, message.note = kind, note
+    message.status, message.processed_at, message.error = MessageStatus.PROCESSED, utcnow(), None
+
+
+def _record_followup_mail(session: Session, message: InboundMessage, meaning: Meaning) -> None:
+    """Mail that came back to a follow-up's tagged addresses: an answer, a bounce, an opt-out."""
+    note, kind = meaning.reason, meaning.kind
+    if UNSUBSCRIBE_TAG in meaning.tags and kind not in ("bounce", "auto_reply"):
+        # RFC 2369/8058: mail to the List-Unsubscribe mailto address means "stop".
+        person = person_by_tag(session, meaning.tags[UNSUBSCRIBE_TAG])
+        if person is not None:
+            opt_out(session, person.id)
+            note = "asked by mail to stop all mail: opted out"
+        else:
+            note = "sent to an unsubscribe address that names no follow-up"
+    elif kind == "bounce":
+        person = person_by_tag(session, meaning.tags.get(BOUNCE_TAG, ""))
+        if person is not None and meaning.permanent is not False:
+            person.bouncing_since = person.bouncing_since or utcnow()
+            note = f"{note}; the follow-up to {person.email} bounced: no more mail to that address"
+    elif kind == "survey_reply":
+        followup = by_tag(session, meaning.tags.get(ANSWER_TAG, ""))
+        if followup is None:
+            note = "sent to a follow-up address that names no follow-up: not an answer"
+        elif meaning.answer is not None:
+            record_answer(session, followup.id, meaning.answer, meaning.comment, source="reply")
+            note = f"answered {meaning.answer.value!r} by mail"
+        else:
+            message.needs_review = True
+            note = "an answer by mail that could not be read with confidence: filed for review"
+    _processed(message, kind, note)
+
+
+def _carry_out(session: Session, message: InboundMessage, meaning: Meaning, config: Config) -> None:
+    """What a person asked of the service by mail (intro.meaning.Command)."""
+    assert meaning.command is not None and meaning.sender is not None
+    command = meaning.command
+    if command.name != "join":
+        # A link to their page, mailed to that address: a forged From gets the forger nothing.
+        queued = links.request_privacy(session, meaning.sender.email, utcnow())
+        _processed(message, "other", "asked about their data: a link to their page is on its way" if queued else
+                  "asked about their data: asked too often this hour, no new link")
+    elif not config.web.open_join:
+        _processed(message, "other", "asked to join by mail; joining is by invitation only ([web] open_join = false)")
+    else:
+        year = command.year or made_at(meaning.date, message.received_at).year
+        campaign = campaign_id_for(session, year, config.campaign.goal)
+        joined = join(session, person_id_for(session, meaning.sender), campaign)
+        _processed(message, "other",
+                   f"joined the {year} campaign by mail" if joined else f"already a participant of {year}")
+
+
+def made_at(date: datetime | None, received_at: datetime) -> datetime:
+    """When the introduction was made: its Date header, unless missing or in the future."""
+    if date is None or date > received_at + _CLOCK_SKEW:
+        return received_at
+    return date
+
+
+# Statements built once: recording runs for every message, and the ORM's unit of work
+# costs several times the inserts themselves (see bench/smtp_ingest.py).
+_INTRODUCTION = insert(Introduction).returning(Introduction.id)
+_PARTY = insert(IntroductionParty)
+
+
+def _new_introduction(session: Session, message: InboundMessage, meaning: Meaning, goal: str,
+                      held: str | None = None) -> int:
+    """Insert the introduction and its people; count it unless it is ``held`` (the reason)."""
+    assert meaning.introducer is not None
+    when = made_at(meaning.date, message.received_at)
+    campaign_id, introducer_id = campaign_id_for(session, when.year, goal), person_id_for(session, meaning.introducer)
+    intro_id: int = session.execute(_INTRODUCTION, {
+        "campaign_id": campaign_id, "introducer_id": introducer_id,
+        "inbound_message_id": message.id, "subject": meaning.subject, "made_at": when, "recorded_at": utcnow(),
+        "held_reason": held,
+    }).scalar_one()
+    people = {person_id_for(session, p) for p in meaning.parties}
+    session.execute(_PARTY, [{"introduction_id": intro_id, "person_id": pid} for pid in sorted(people)])
+    if held is None:
+        counts.introduction_added(session, campaign_id, introducer_id, when, people)
+    return intro_id
+
+
+def _thread_introduction(session: Session, thread_ids: tuple[str, ...]) -> Introduction | None:
+    """The introduction whose thread a message with these In-Reply-To/References joins."""
+    if not thread_ids:
+        return None
+    found = session.scalars(
+        select(Introduction)
+        .join(InboundMessage, InboundMessage.introduction_id == Introduction.id)
+        .where(InboundMessage.message_id.in_(thread_ids[-50:]))
+        .order_by(Introduction.id)
+    ).first()
+    return found
+
+
+def _same_introduction(session: Session, meaning: Meaning, thread: Introduction | None) -> Introduction | None:
+    """An introduction already recorded between the same people: in this thread, or with
+    the same introducer and subject (a forwarded copy, a "Re:" without threading headers)."""
+    assert meaning.introducer is not None
+    people = {p.email for p in meaning.parties}
+    if thread is not None and people <= _people(thread):
+        return thread
+    subject = normalize_subject(meaning.subject)
+    # Subjects first (one light query), then the people of the few that match.
+    recent = session.execute(
+        select(Introduction.id, Introduction.subject).join(Person, Introduction.introducer_id == Person.id)
+        .where(Person.email == meaning.introducer.email)
+        .order_by(Introduction.id.desc()).limit(500)
+    )
+    for intro_id, intro_subject in recent:
+        if normalize_subject(intro_subject) != subject:
+            continue
+        party_emails = session.scalars(
+            select(Person.email).join(IntroductionParty, IntroductionParty.person_id == Person.id)
+            .where(IntroductionParty.introduction_id == intro_id)
+        )
+        if set(party_emails) == people:
+            return session.get_one(Introduction, intro_id)
+    return None
+
+
+def _people(intro: Introduction) -> set[str]:
+    return {p.person.email for p in intro.parties} | {intro.introducer.email}
+
+
+def _is_party(intro: Introduction, email: str) -> bool:
+    return any(p.person.email == email for p in intro.parties)
+
+
+def normalize_subject(subject: str) -> str:
+    return " ".join(_PREFIXES.sub("", subject).casefold().split())
