@@ -24,10 +24,10 @@ from sqlalchemy import insert
 from intro import config as intro_config
 from intro import schema
 from intro.db import make_engine, transaction
-from intro.followups import new_tag
-from intro.models import Campaign, FollowUp, FollowUpStatus, Introduction, IntroductionParty, Person
+from intro.models import Campaign, FollowUp, Introduction, IntroductionParty, MailStatus, Person
+from intro.outbox import new_tag
 from intro.secret import secret_key
-from mailer.followups import run_once
+from mailer.outbox import run_once
 from mailer.render import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def seed(url: str, followups: int) -> None:
         s.execute(insert(IntroductionParty), [{"id": 1 + p, "introduction_id": 1 + p // 2, "person_id": 2 + p}
                                               for p in range(intros * 2)])
         s.execute(insert(FollowUp), [{"party_id": 1 + p, "tag": new_tag(), "due_at": MADE + timedelta(days=14),
-                                      "status": FollowUpStatus.PENDING, "attempts": 0}
+                                      "status": MailStatus.PENDING, "attempts": 0}
                                      for p in range(intros * 2)])
     engine.dispose()
 

@@ -60,13 +60,13 @@ from crash_safety import SERVICE, Kills, Ledger, check, fresh_postgres_schema, g
 from smtp_ingest import free_port, wait_for  # noqa: E402
 
 from intro.db import make_engine, transaction  # noqa: E402
-from intro.models import FollowUp, FollowUpStatus, InboundMessage, Introduction, MessageStatus  # noqa: E402
+from intro.models import FollowUp, InboundMessage, Introduction, MailStatus, MessageStatus  # noqa: E402
 
 MUST_BE_ZERO = ("SMTP errors", "web errors", "lost (acknowledged, not stored)", "duplicated", "unprocessed",
                 "follow-ups not mailed", "server exited")
 WEB_PATHS = ("/", "/api/tallies")
 RSS_EVERY = 0.25  # seconds between RSS samples
-SENT, PENDING, FAILED = (s.value for s in (FollowUpStatus.SENT, FollowUpStatus.PENDING, FollowUpStatus.FAILED))
+SENT, PENDING, FAILED = (s.value for s in (MailStatus.SENT, MailStatus.PENDING, MailStatus.FAILED))
 
 
 # --- the relay: an SMTP sink in a process of its own -------------------------------------

@@ -21,18 +21,18 @@ from intro import counts, schema
 from intro.campaigns import campaign_id_for
 from intro.cli import setup
 from intro.db import transaction
-from intro.followups import new_tag
 from intro.models import (
     Answer,
     AnswerValue,
     Campaign,
     FollowUp,
-    FollowUpStatus,
     Introduction,
     IntroductionParty,
+    MailStatus,
     Participant,
     Person,
 )
+from intro.outbox import new_tag
 from intro.timeutil import utcnow
 
 BATCH = 20_000  # introductions per transaction
@@ -105,7 +105,7 @@ def generate(engine: Engine, intros: int, participants: int, year: int, rng: ran
                 sent = due <= now
                 rows[FollowUp].append({"id": next_id[FollowUp], "party_id": next_id[IntroductionParty],
                                        "tag": new_tag(), "due_at": due, "attempts": 0, "answer": None,
-                                       "status": FollowUpStatus.SENT if sent else FollowUpStatus.PENDING,
+                                       "status": MailStatus.SENT if sent else MailStatus.PENDING,
                                        "sent_at": due if sent else None, "claimed_at": due if sent else None})
                 if sent and rng.random() < 0.6:
                     next_id[Answer] += 1

@@ -1,9 +1,9 @@
 """Links mailed on request: sign in, confirm joining, an organizer's invitation.
 
-The web site only queues a link (a row in `links`); the scheduler mails it, so a request
-never waits on, or fails with, the relay. The mailed URL carries the row's id signed for
-its purpose (intro.tokens); following it is a POST that marks the row used, so a link
-works once, and only within its lifetime.
+The web site only queues a link (a row in `links`); the scheduler mails it through the
+outbox (intro.outbox), so a request never waits on, or fails with, the relay. The
+mailed URL carries the row's id signed for its purpose (intro.tokens); following it is
+a POST that marks the row used, so a link works once, and only within its lifetime.
 
 Asking for a link must not tell anyone whether an address is known: the answer is the
 same either way, and only a known address is mailed.
@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, delete, exists, func, or_, select, text, update
+from sqlalchemy import delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from intro.addresses import Address
 from intro.campaigns import campaign_id_for, join
-from intro.db import transaction
-from intro.followups import new_tag
-from intro.models import FollowUpStatus, Introduction, Link, LinkPurpose, Participant, Person
+from intro.models import Introduction, Link, LinkPurpose, MailStatus, Participant, Person
+from intro.outbox import Cancel, Decision, Send, Stage, locked, new_tag, ready
 from intro.people import person_id_for
 
 LIFETIME = {
@@ -44,6 +44,7 @@ PER_CLIENT_PER_HOUR = 20
 # Rows are deleted this long after they were made: addresses typed into a form are not
 # kept for longer than the link could be used, and a little while to answer questions.
 KEPT = timedelta(days=31)
+LINK = Stage("link", Link)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _queue(session: Session, purpose: LinkPurpose, email: str, now: datetime, cl
         if client else 0
     if asked >= PER_ADDRESS_PER_HOUR or (from_client or 0) >= PER_CLIENT_PER_HOUR:
         return None
-    link = Link(purpose=purpose, email=email, tag=new_tag(), created_at=now, status=FollowUpStatus.PENDING,
+    link = Link(purpose=purpose, email=email, tag=new_tag(), created_at=now, status=MailStatus.PENDING,
                 client=client, **values)
     session.add(link)
     session.flush()
@@ -166,32 +167,40 @@ def use(session: Session, link_id: int, purposes: tuple[LinkPurpose, ...], goal:
     return person_id, joined
 
 
-def claim(engine: Engine, now: datetime, admins: tuple[str, ...], limit: int = 100) -> list[LinkJob]:
-    """Take pending links to mail (at most once, as for follow-ups). Requests that must not
-    be mailed are cancelled with the reason: a sign-in for an unknown address, mail to an
-    address that bounces or opted out (a sign-in link they asked for themselves still
-    goes), a link that is too old to use."""
-    with transaction(engine, write=True) as session:
+class Links:
+    """The outbox kind. Not tried again: the person can ask again, and a sign-in link
+    that arrives an hour late is useless anyway. Requests that must not be mailed are
+    cancelled with the reason: a sign-in for an unknown address, mail to an address that
+    bounces or opted out (a sign-in link they asked for themselves still goes), a link
+    that is too old to use."""
+
+    name = "links"
+    stages: tuple[Stage, ...] = (LINK,)
+
+    def __init__(self, admins: tuple[str, ...]) -> None:
+        self.admins = admins
+
+    def due(self, session: Session, now: datetime, limit: int) -> list[tuple[Stage, Any, Decision[LinkJob]]]:
         session.execute(delete(Link).where(Link.created_at < now - KEPT))
-        pending = session.scalars(
-            select(Link).where(Link.status == FollowUpStatus.PENDING, Link.claimed_at.is_(None))
-            .order_by(Link.id).limit(limit).with_for_update(skip_locked=True, of=Link)).all()
-        jobs = []
+        pending = session.scalars(locked(
+            select(Link).where(Link.status == MailStatus.PENDING, Link.claimed_at.is_(None), ready(Link, now))
+            .order_by(Link.id), Link, limit)).all()
+        decided: list[tuple[Stage, Any, Decision[LinkJob]]] = []
         for link in pending:
             person = session.scalars(select(Person).where(Person.email == link.email)).first()
-            reason = _not_mailed(session, link, person, now, admins)
-            if reason:
-                link.status, link.last_error = FollowUpStatus.CANCELLED, reason
-                continue
-            link.claimed_at = now
-            inviter = session.get(Person, link.invited_by) if link.invited_by else None
-            # The greeting uses a name only the service knows: one typed into the join form
-            # is not repeated to an address nobody has confirmed yet.
-            known = person is not None and link.purpose in SIGNS_IN
-            name = person.display_name if known and person is not None else ""
-            jobs.append(LinkJob(link.id, link.purpose, link.tag, link.email, name, link.year,
-                                (inviter.display_name or inviter.email) if inviter else "", link.created_at))
-        return jobs
+            reason = _not_mailed(session, link, person, now, self.admins)
+            decided.append((LINK, link, Cancel(reason) if reason else Send(_job(session, link, person))))
+        return decided
+
+
+def _job(session: Session, link: Link, person: Person | None) -> LinkJob:
+    inviter = session.get(Person, link.invited_by) if link.invited_by else None
+    # The greeting uses a name only the service knows: one typed into the join form is not
+    # repeated to an address nobody has confirmed yet.
+    known = person is not None and link.purpose in SIGNS_IN
+    name = person.display_name if known and person is not None else ""
+    return LinkJob(link.id, link.purpose, link.tag, link.email, name, link.year,
+                   (inviter.display_name or inviter.email) if inviter else "", link.created_at)
 
 
 def _not_mailed(session: Session, link: Link, person: Person | None, now: datetime, admins: tuple[str, ...]) -> str:
@@ -206,20 +215,3 @@ def _not_mailed(session: Session, link: Link, person: Person | None, now: dateti
     if person is not None and person.opted_out_at and link.purpose not in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY):
         return "opted out of all mail"
     return ""
-
-
-def settle(engine: Engine, results: list[tuple[LinkJob, str]], now: datetime) -> None:
-    """``results``: each job with "" when sent, else why not. Not retried: the person can
-    ask again, and a sign-in link that arrives an hour late is useless anyway."""
-    with transaction(engine, write=True) as session:
-        for job, error in results:
-            session.execute(update(Link).where(Link.id == job.link_id).values(
-                status=FollowUpStatus.FAILED if error else FollowUpStatus.SENT,
-                sent_at=None if error else now, last_error=error or None))
-
-
-def pending(engine: Engine) -> bool:
-    """Whether any link waits to be mailed (the scheduler looks every few seconds)."""
-    with transaction(engine) as session:
-        return session.scalar(select(exists().where(Link.status == FollowUpStatus.PENDING,
-                                                    Link.claimed_at.is_(None)))) is True

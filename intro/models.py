@@ -46,9 +46,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
+def _enum(cls: type[enum.Enum], name: str | None = None) -> Enum:
     # Stored as text with a CHECK, not a native PostgreSQL type: simpler to migrate.
-    return Enum(cls, native_enum=False, create_constraint=True, length=16,
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16,
                 values_callable=lambda e: [m.value for m in e])
 
 
@@ -58,11 +58,31 @@ class MessageStatus(enum.StrEnum):
     FAILED = "failed"  # processing raised; `error` says why
 
 
-class FollowUpStatus(enum.StrEnum):
-    PENDING = "pending"
+class MailStatus(enum.StrEnum):
+    """Where one mail of the service stands (intro.outbox), whatever its kind."""
+
+    PENDING = "pending"  # to be sent (or, once claimed, being sent)
     SENT = "sent"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
+    FAILED = "failed"  # `last_error` says why
+    CANCELLED = "cancelled"  # not to be sent: `last_error` says why
+
+
+class Outgoing:
+    """What every kind of mail the service sends keeps, in its own table: its tag and its
+    sending state. One mechanism (intro.outbox) claims, sends and settles them all."""
+
+    # Random and unguessable: bounces come back to intro+b-<tag>@ (and, for a follow-up,
+    # answers to intro+f-<tag>@), naming the mail they concern.
+    tag: Mapped[str] = mapped_column(String(40), unique=True)
+    # The CHECK constraint keeps the name the first migration gave it.
+    status: Mapped[MailStatus] = mapped_column(_enum(MailStatus, "followupstatus"), default=MailStatus.PENDING)
+    # Set when a sender takes it, before sending. A claim without a sent_at means the
+    # sender died mid-way: it is not sent again (at most once).
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]  # not before this (a retry, or room in a weekly limit)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Person(Base):
@@ -174,8 +194,8 @@ class IntroductionParty(Base):
     person: Mapped[Person] = relationship()
 
 
-class FollowUp(Base):
-    """The mail asking one party whether the introduction helped."""
+class FollowUp(Outgoing, Base):
+    """The mail asking one party whether the introduction helped, and its one reminder."""
 
     __tablename__ = "followups"
     __table_args__ = (Index(None, "status", "due_at"),)
@@ -185,19 +205,10 @@ class FollowUp(Base):
     party_id: Mapped[int] = mapped_column(
         ForeignKey("introduction_parties.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
-    # Random and unguessable: replies come back to intro+f-<tag>@, bounces to intro+b-<tag>@.
-    tag: Mapped[str] = mapped_column(String(40), unique=True)
     due_at: Mapped[datetime]
-    # Set when a scheduler takes it, before sending; never cleared. A claim without a
-    # sent_at means the sender died mid-way: it is not sent again (at most once).
-    claimed_at: Mapped[datetime | None]
-    sent_at: Mapped[datetime | None]
-    next_attempt_at: Mapped[datetime | None]  # after a temporary failure, not before
+    # The reminder is a second mail about the same row: its own claim and sending time.
     reminder_claimed_at: Mapped[datetime | None]
     reminder_sent_at: Mapped[datetime | None]
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
     # The latest answer (every answer is kept in `answers`): what the tallies count.
     answer: Mapped[AnswerValue | None] = mapped_column(_enum(AnswerValue))
 
@@ -209,7 +220,7 @@ class NoticeKind(enum.StrEnum):
     ANSWERED = "answered"  # everyone introduced has answered
 
 
-class Notice(Base):
+class Notice(Outgoing, Base):
     """A short note to an introducer about their introduction, sent at most once."""
 
     __tablename__ = "notices"
@@ -218,12 +229,7 @@ class Notice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     introduction_id: Mapped[int] = mapped_column(ForeignKey("introductions.id", ondelete="CASCADE"))
     kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind))
-    tag: Mapped[str] = mapped_column(String(40), unique=True)  # bounces come back to intro+b-<tag>@
-    status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    claimed_at: Mapped[datetime | None]  # as for follow-ups: at most once
-    sent_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Answer(Base):
@@ -287,7 +293,7 @@ class LinkPurpose(enum.StrEnum):
     CONFIRM = "confirm"  # an introduction was held: signs the introducer in to confirm it
 
 
-class Link(Base):
+class Link(Outgoing, Base):
     """A link mailed to someone for one purpose: queued by the web site, sent by the
     scheduler (never from a request), used at most once, good for a limited time."""
 
@@ -303,10 +309,5 @@ class Link(Base):
     listed: Mapped[bool] = mapped_column(default=True)  # the choice made on the join form
     invited_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     client: Mapped[str] = mapped_column(String(64), default="")  # the IP address that asked (rate limits)
-    tag: Mapped[str] = mapped_column(String(40), unique=True)  # bounces come back to intro+b-<tag>@
-    status: Mapped[FollowUpStatus] = mapped_column(_enum(FollowUpStatus), default=FollowUpStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    claimed_at: Mapped[datetime | None]
-    sent_at: Mapped[datetime | None]
     used_at: Mapped[datetime | None]  # single use: set when the link is followed
-    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,29 +1,30 @@
 """Notes to introducers: a receipt when an introduction is logged, and a note once
-everyone introduced has answered. Claimed, sent and marked at most once, like follow-ups.
+everyone introduced has answered. A kind of mail of the outbox (intro.outbox), never
+tried again: a note that does not go out promptly is not worth a second try.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from intro.db import transaction
-from intro.followups import new_tag
 from intro.models import (
     Answer,
     Campaign,
     FollowUp,
-    FollowUpStatus,
     Introduction,
     IntroductionParty,
+    MailStatus,
     Notice,
     NoticeKind,
     Participant,
     Person,
 )
+from intro.outbox import Cancel, Decision, Send, Stage, locked, new_tag, ready
 from intro.timeutil import utcnow
 from intro.upsert import insert_new
 
@@ -31,6 +32,7 @@ from intro.upsert import insert_new
 # (also when the setting that allows it is switched on long after).
 FRESH = {NoticeKind.RECEIPT: timedelta(days=2), NoticeKind.ANSWERED: timedelta(days=7)}
 ANSWERED_NOTES = ("participants", "everyone", "nobody")
+NOTICE = Stage("notice", Notice)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class NoticeJob:
 
 def add(session: Session, intro_id: int, kind: NoticeKind) -> None:
     insert_new(session, Notice, {"introduction_id": intro_id, "kind": kind, "tag": new_tag(),
-                                 "status": FollowUpStatus.PENDING, "created_at": utcnow()},
+                                 "status": MailStatus.PENDING, "created_at": utcnow()},
                ["introduction_id", "kind"])
 
 
@@ -70,21 +72,24 @@ def after_answer(session: Session, followup_id: int) -> None:
         add(session, intro_id, NoticeKind.ANSWERED)
 
 
-def claim(engine: Engine, now: datetime, answered_notes: str, receipts: bool, limit: int = 100) -> list[NoticeJob]:
-    with transaction(engine, write=True) as session:
-        pending = session.scalars(
-            select(Notice).where(Notice.status == FollowUpStatus.PENDING, Notice.claimed_at.is_(None))
-            .order_by(Notice.id).limit(limit).with_for_update(skip_locked=True, of=Notice)
-        ).all()
-        jobs = []
+class Notices:
+    """The outbox kind, as [followup] receipts and answered_notes say."""
+
+    name = "notices"
+    stages: tuple[Stage, ...] = (NOTICE,)
+
+    def __init__(self, answered_notes: str, receipts: bool) -> None:
+        self.answered_notes, self.receipts = answered_notes, receipts
+
+    def due(self, session: Session, now: datetime, limit: int) -> list[tuple[Stage, Any, Decision[NoticeJob]]]:
+        pending = session.scalars(locked(
+            select(Notice).where(Notice.status == MailStatus.PENDING, Notice.claimed_at.is_(None), ready(Notice, now))
+            .order_by(Notice.id), Notice, limit)).all()
+        decided: list[tuple[Stage, Any, Decision[NoticeJob]]] = []
         for notice in pending:
-            reason = _not_sendable(session, notice, now, answered_notes, receipts)
-            if reason:
-                notice.status, notice.last_error = FollowUpStatus.CANCELLED, reason
-                continue
-            notice.claimed_at = now
-            jobs.append(_job(session, notice))
-        return jobs
+            reason = _not_sendable(session, notice, now, self.answered_notes, self.receipts)
+            decided.append((NOTICE, notice, Cancel(reason) if reason else Send(_job(session, notice))))
+        return decided
 
 
 def _not_sendable(session: Session, notice: Notice, now: datetime, answered_notes: str, receipts: bool) -> str:
@@ -126,15 +131,3 @@ def _job(session: Session, notice: Notice) -> NoticeJob:
         year=campaign.year, goal=campaign.goal, count=count,
         answers=tuple(answers) if notice.kind == NoticeKind.ANSWERED else (),
     )
-
-
-def settle(engine: Engine, results: list[tuple[NoticeJob, str]], now: datetime) -> None:
-    """``results``: each job with "" when sent, else the reason it was not (never retried:
-    a note that does not go out promptly is not worth a second try)."""
-    with transaction(engine, write=True) as session:
-        if sent := [job.notice_id for job, error in results if not error]:
-            session.execute(update(Notice).where(Notice.id.in_(sent)).values(status=FollowUpStatus.SENT, sent_at=now))
-        for job, error in results:
-            if error:
-                notice = session.get_one(Notice, job.notice_id)
-                notice.status, notice.last_error = FollowUpStatus.FAILED, error

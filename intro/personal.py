@@ -18,10 +18,10 @@ from intro import counts
 from intro.models import (
     Campaign,
     FollowUp,
-    FollowUpStatus,
     IntroducerCount,
     Introduction,
     IntroductionParty,
+    MailStatus,
     Participant,
     Person,
 )
@@ -75,7 +75,7 @@ def campaigns(session: Session, person_id: int) -> list[MyCampaign]:
 def status(followup: FollowUp | None) -> str:
     if followup is None:
         return "none"
-    if followup.status in (FollowUpStatus.FAILED, FollowUpStatus.CANCELLED):
+    if followup.status in (MailStatus.FAILED, MailStatus.CANCELLED):
         return "not sent"
     if followup.reminder_sent_at is not None:
         return "reminded"

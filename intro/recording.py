@@ -15,15 +15,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from intro import counts, links, notices
+from intro import counts, links
 from intro import trust as trust_policy
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG
 from intro.answers import opt_out, record_answer
 from intro.campaigns import campaign_id_for, join
 from intro.config import Config
-from intro.followups import by_tag, person_by_tag, plan_from, schedule
+from intro.followups import by_tag, person_by_tag, schedule
 from intro.meaning import Meaning
-from intro.models import InboundMessage, Introduction, IntroductionParty, MessageStatus, NoticeKind, Person
+from intro.models import InboundMessage, Introduction, IntroductionParty, MessageStatus, Person
 from intro.people import person_id_for
 from intro.timeutil import utcnow
 from intro.trust import Trust
@@ -67,9 +67,7 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
                 trust_policy.held(session, meaning.introducer.email, utcnow())
                 note = f"{note}; held until its introducer confirms it: {held}"
             else:
-                schedule(session, made, made_at(meaning.date, message.received_at), plan_from(config), utcnow())
-                if config.followup.receipts:
-                    notices.add(session, made, NoticeKind.RECEIPT)
+                schedule(session, made, made_at(meaning.date, message.received_at), config, utcnow())
     if thread is not None and message.introduction_id is None:
         message.introduction_id = thread.id
         if kind == "reply" and meaning.sender and _is_party(thread, meaning.sender.email):

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from intro import counts, links, notices
+from intro import counts, links
 from intro.config import Config
-from intro.followups import plan_from, schedule
-from intro.models import Introduction, IntroductionParty, NoticeKind, Person
+from intro.followups import schedule
+from intro.models import Introduction, IntroductionParty, Person
 
 DISOWNED = "the introducer says they did not make it"
 
@@ -71,9 +71,7 @@ def release(session: Session, intro_id: int, person_id: int, config: Config, now
     intro.held_reason, intro.confirmed_at = None, now
     parties = session.scalars(select(IntroductionParty.person_id).where(IntroductionParty.introduction_id == intro_id))
     counts.introduction_added(session, intro.campaign_id, intro.introducer_id, intro.made_at, list(parties))
-    schedule(session, intro_id, intro.made_at, plan_from(config), now)
-    if config.followup.receipts:
-        notices.add(session, intro_id, NoticeKind.RECEIPT)
+    schedule(session, intro_id, intro.made_at, config, now)
     return True
 
 

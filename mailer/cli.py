@@ -10,7 +10,7 @@ from intro import schema
 from intro.cli import setup
 from intro.secret import secret_key
 from intro.timeutil import utcnow
-from mailer.followups import run_once
+from mailer.outbox import run_once
 from mailer.render import Renderer
 
 

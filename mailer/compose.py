@@ -1,6 +1,9 @@
-"""Building the follow-up message: headers that keep mail safe and deliverable.
+"""Writing each kind of mail: what its templates show, and the message around them, with
+the headers that keep mail safe and deliverable.
 
-Rendering (templates) is separate (mailer/render.py), and so is sending (mailer/send.py).
+One writer per kind of mail (``followups``, ``notice``, ``link``), each returning the
+message and the address it goes to. Rendering (templates) is separate
+(mailer/render.py), and so is sending (mailer/send.py).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from intro.links import LIFETIME, SIGNS_IN, LinkJob
 from intro.notices import NoticeJob
 from intro.text import one_line
 from intro.timeutil import utcnow
-from mailer.render import FollowupMail, LinkMail, NoticeMail, Rendered
+from mailer.render import FollowupMail, LinkMail, NoticeMail, Rendered, Renderer, render_link, render_notice
 
 ANSWER_CHOICES = ("helped", "not_yet", "no")
 # UTF-8 bodies in base64: safe on any relay, and encoded in C (quoted-printable, more
@@ -52,9 +55,28 @@ def unsubscribe_url(config: Config, secret: str, person_id: int) -> str:
     return f"{config.public_url}/u/{tokens.make(secret, tokens.UNSUBSCRIBE, person_id)}"
 
 
-def envelope_sender(config: Config, job: Job | NoticeJob | LinkJob) -> str:
+def envelope_sender(config: Config, tag: str) -> str:
     """Bounces come back to intro+b-TAG@, which names the mail they concern (VERP)."""
-    return tagged(config.service.address[0], BOUNCE_TAG, job.tag)
+    return tagged(config.service.address[0], BOUNCE_TAG, tag)
+
+
+def followups(jobs: list[Job], renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:
+    """A follow-up (or its reminder), or several due together for one person as one mail."""
+    first = jobs[0]
+    if len(jobs) == 1:
+        return compose(first, renderer.followup(mail_for(first, config, secret)), config, secret), first.recipient_email
+    rendered = renderer.followups([mail_for(job, config, secret) for job in jobs])
+    return compose_batch(jobs, rendered, config, secret), first.recipient_email
+
+
+def notice(job: NoticeJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:
+    rendered = render_notice(renderer, notice_mail_for(job, config, secret))
+    return compose_notice(job, rendered, config, secret), job.introducer_email
+
+
+def link(job: LinkJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:
+    rendered = render_link(renderer, link_mail_for(job, config, secret))
+    return compose_link(job, rendered, config), job.email
 
 
 def _address(name: str, address: str) -> str:

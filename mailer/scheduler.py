@@ -10,11 +10,11 @@ import time
 from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from intro import links, privacy, wakeup
+from intro import privacy, wakeup
 from intro.config import Config
 from intro.secret import secret_key
 from intro.timeutil import utcnow
-from mailer.followups import run_once, send_links
+from mailer.outbox import links_waiting, run_once, send_links
 from mailer.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class SchedulerComponent:
                     summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer)
                     if summary.sent or summary.retried or summary.failed or summary.links:
                         log.info("follow-ups: %s", summary.describe())
-                elif links.pending(self.engine):
+                elif links_waiting(self.engine, utcnow()):
                     sent = send_links(self.config, self.engine, secret, utcnow(), self.renderer)
                     log.info("links mailed: %s", sent)
             except (OperationalError, InterfaceError) as e:

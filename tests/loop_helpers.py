@@ -18,7 +18,7 @@ from intro.config import Config
 from intro.db import transaction
 from intro.models import FollowUp, Person
 from intro.secret import secret_key
-from mailer.followups import Summary, run_once
+from mailer.outbox import Summary, run_once
 from mailer.render import Renderer
 
 SERVICE = "intro@tally.example"

@@ -21,7 +21,7 @@ from intro.config import Config
 from intro.db import transaction
 from intro.models import Introduction, Link, LinkPurpose, Participant, Person
 from intro.timeutil import utcnow
-from mailer.followups import send_links
+from mailer.outbox import send_links
 from mailer.render import Renderer
 from tests.loop_helpers import Sink
 from tests.seed import seeded_app

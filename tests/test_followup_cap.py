@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from intro import config as intro_config
 from intro.config import Config
 from intro.db import transaction
-from intro.models import Answer, FollowUp, FollowUpStatus
+from intro.models import Answer, FollowUp, MailStatus
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run
 from tests.smtp_helpers import load
@@ -75,7 +75,7 @@ def test_no_more_than_the_weekly_number_of_mails(engine: Engine, sink: tuple[Sin
         run(config, engine, MADE + timedelta(days=day, hours=1))
     assert len(to_dana(sink[0])) == 2  # days 0 and 1; days 2 and 3 wait
     with transaction(engine) as s:
-        waiting = s.scalars(select(FollowUp).where(FollowUp.status == FollowUpStatus.PENDING)).all()
+        waiting = s.scalars(select(FollowUp).where(FollowUp.status == MailStatus.PENDING)).all()
         assert len(waiting) == 2
         assert {f.next_attempt_at for f in waiting} == {MADE + timedelta(hours=1, days=7)}
     run(config, engine, MADE + timedelta(days=6))
@@ -84,7 +84,7 @@ def test_no_more_than_the_weekly_number_of_mails(engine: Engine, sink: tuple[Sin
     mails = to_dana(sink[0])
     assert len(mails) == 3 and str(mails[-1]["Subject"]) == "Did these 2 introductions help?"
     with transaction(engine) as s:
-        assert not s.scalars(select(FollowUp).where(FollowUp.status == FollowUpStatus.PENDING)).all()
+        assert not s.scalars(select(FollowUp).where(FollowUp.status == MailStatus.PENDING)).all()
     # Everyone else was mailed as usual, each once.
     friends = [rcpt for _, [rcpt], _ in sink[0].received if rcpt.startswith("friend")]
     assert sorted(friends) == [f"friend{n}@example.org" for n in range(4)]

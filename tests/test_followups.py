@@ -16,7 +16,7 @@ from intro import config as intro_config
 from intro.answers import opt_out
 from intro.config import Config
 from intro.db import transaction
-from intro.models import Answer, FollowUp, FollowUpStatus, InboundMessage, Person
+from intro.models import Answer, FollowUp, InboundMessage, MailStatus, Person
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run, tags
 from tests.smtp_helpers import load
@@ -121,7 +121,7 @@ def test_nobody_who_opted_out_gets_mail(config: Config, engine: Engine, sink: tu
     assert [r[1] for r in sink[0].received] == [["dana@example.net"]]
     with transaction(engine) as s:
         statuses = {f.party.person.email: (f.status, f.last_error) for f in s.scalars(select(FollowUp))}
-    assert statuses["lee@example.org"] == (FollowUpStatus.CANCELLED, "opted out")
+    assert statuses["lee@example.org"] == (MailStatus.CANCELLED, "opted out")
 
 
 def test_unsubscribing_by_mail_and_bouncing_stop_all_mail(config: Config, engine: Engine,
@@ -160,8 +160,8 @@ def test_temporary_refusals_are_retried_and_permanent_ones_are_not(config: Confi
     assert run(config, engine, datetime(2026, 3, 17, 11, tzinfo=UTC)).sent == 1
     with transaction(engine) as s:
         by_person = {f.party.person.email: f for f in s.scalars(select(FollowUp))}
-        assert by_person["dana@example.net"].status is FollowUpStatus.SENT
-        assert by_person["lee@example.org"].status is FollowUpStatus.FAILED
+        assert by_person["dana@example.net"].status is MailStatus.SENT
+        assert by_person["lee@example.org"].status is MailStatus.FAILED
         assert "550" in (by_person["lee@example.org"].last_error or "")
 
 

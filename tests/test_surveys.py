@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 from intro import config as intro_config
 from intro import tokens
 from intro.db import transaction
-from intro.models import Answer, Campaign, FollowUp, FollowUpStatus, Introduction, IntroductionParty, Person
+from intro.models import Answer, Campaign, FollowUp, Introduction, IntroductionParty, MailStatus, Person
 from intro.timeutil import utcnow
 from web import create_app
 
@@ -44,7 +44,7 @@ def introduce(engine: Engine, introducer: str = "Sam Jones", other: str = "Lee P
             parties=[IntroductionParty(person=dana),
                      IntroductionParty(person=Person(email="lee@example.com", display_name=other))],
         )
-        followups = [FollowUp(party=party, tag=f"tag{i}", due_at=sent, sent_at=sent, status=FollowUpStatus.SENT)
+        followups = [FollowUp(party=party, tag=f"tag{i}", due_at=sent, sent_at=sent, status=MailStatus.SENT)
                      for i, party in enumerate(intro.parties)]
         session.add_all([intro, *followups])
         session.flush()

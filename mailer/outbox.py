@@ -1,0 +1,155 @@
+"""One pass of the outbox: for every kind of mail, claim what is due, render and compose
+it, send it, settle it (the mechanism and its promise are intro.outbox's).
+
+A kind of mail is a ``Writer``: the domain's kind (what is due, and what each mail shows)
+and how its mail is written. Adding a kind of mail is adding one here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import Message
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Engine
+
+from intro.config import Config, RelayConfig
+from intro.followups import FollowUps, plan_from
+from intro.links import LINK, Links
+from intro.notices import Notices
+from intro.outbox import Claimed, Kind, Outcome, Result, claim, expire, settle, waiting
+from mailer import compose
+from mailer.render import Renderer
+from mailer.send import PermanentFailure, TemporaryFailure, Transport, UnknownOutcome, transport
+
+log = logging.getLogger(__name__)
+
+BATCH = 100  # claimed, sent, and settled together
+CONNECTIONS = 4  # to the relay at once, each sending its share of a batch
+Job = TypeVar("Job")
+
+
+@dataclass(frozen=True)
+class Writer(Generic[Job]):
+    """One kind of mail: the domain's kind and how its mail is written."""
+
+    kind: Kind[Job]
+    # The mail for these jobs (one, or several ``together``), and the address it goes to.
+    write: Callable[[list[Job]], tuple[Message, str]]
+    # Jobs with the same key go out as one mail; None: one mail each.
+    together: Callable[[Job], Hashable] | None = None
+
+
+def writers(config: Config, secret: str, renderer: Renderer) -> list[Writer[Any]]:
+    """Every kind of mail, in the order a pass sends them: links first (someone is waiting
+    for them, at their inbox), then follow-ups, then notes to introducers."""
+    follow = config.followup
+    return [
+        Writer(Links(config.web.admins), lambda jobs: compose.link(jobs[0], renderer, config, secret)),
+        Writer(FollowUps(plan_from(config)), lambda jobs: compose.followups(jobs, renderer, config, secret),
+               together=lambda job: job.person_id),
+        Writer(Notices(follow.answered_notes, follow.receipts),
+               lambda jobs: compose.notice(jobs[0], renderer, config, secret)),
+    ]
+
+
+@dataclass
+class Summary:
+    sent: int = 0  # follow-ups and reminders
+    retried: int = 0
+    failed: int = 0
+    notes: int = 0  # receipts and answered notes to introducers
+    links: int = 0  # sign-in, join and invitation links
+    results: dict[str, dict[Result, int]] = field(default_factory=dict)  # by kind, every outcome
+
+    def add(self, kind: str, outcomes: Sequence[tuple[Claimed[Any], Outcome]]) -> None:
+        counted = self.results.setdefault(kind, dict.fromkeys(Result, 0))
+        for _, outcome in outcomes:
+            counted[outcome.result] += 1
+        followups = self.results.get("followups", {})
+        self.sent, self.retried, self.failed = (followups.get(r, 0) for r in Result)
+        self.notes = self.results.get("notices", {}).get(Result.SENT, 0)
+        self.links = self.results.get("links", {}).get(Result.SENT, 0)
+
+    def describe(self) -> str:
+        return (f"sent {self.sent}, to retry {self.retried}, failed {self.failed}, "
+                f"notes to introducers {self.notes}, links {self.links}")
+
+
+def run_once(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,
+             connect: Callable[[RelayConfig], Transport] = transport, only: tuple[str, ...] | None = None) -> Summary:
+    """Send every mail due at ``now`` (of the kinds named in ``only``, else all); return what happened."""
+    chosen = [w for w in writers(config, secret, renderer) if only is None or w.kind.name in only]
+    expired = expire(engine, [stage for writer in chosen for stage in writer.kind.stages], now)
+    if expired:
+        log.warning("%s mails were claimed but never marked (a sender stopped); marked failed", expired)
+    summary = Summary()
+    for writer in chosen:
+        while True:
+            claimed, decided = claim(engine, writer.kind, now, BATCH)
+            if not decided:
+                break
+            outcomes = _send_all(writer, claimed, config, connect)
+            settle(engine, outcomes, now)
+            summary.add(writer.kind.name, outcomes)
+            if any(outcome.result == Result.RETRY for _, outcome in outcomes):
+                return summary  # the relay is struggling: leave the rest for the next pass
+    return summary
+
+
+def links_waiting(engine: Engine, now: datetime) -> bool:
+    """Whether a link waits to be mailed (the scheduler looks every few seconds)."""
+    return waiting(engine, LINK, now)
+
+
+def send_links(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,
+               connect: Callable[[RelayConfig], Transport] = transport) -> int:
+    """Mail the sign-in, join and invitation links waiting; return how many went out."""
+    return run_once(config, engine, secret, now, renderer, connect, only=("links",)).links
+
+
+def _send_all(writer: Writer[Job], claimed: list[Claimed[Job]], config: Config,
+              connect: Callable[[RelayConfig], Transport]) -> list[tuple[Claimed[Job], Outcome]]:
+    # A few connections at once: while one waits for the relay's reply, another renders
+    # and composes (the wait, not the CPU, is most of a send). Jobs that go together stay
+    # together: they are one mail.
+    groups: dict[Hashable, list[Claimed[Job]]] = {}
+    for item in claimed:
+        groups.setdefault(writer.together(item.job) if writer.together else item.row_id, []).append(item)
+    mails = list(groups.values())
+    if not mails:
+        return []
+    shares = [mails[i::CONNECTIONS] for i in range(min(CONNECTIONS, len(mails)))]
+    with ThreadPoolExecutor(len(shares), thread_name_prefix="send") as pool:
+        done = pool.map(lambda share: _send_share(writer, share, config, connect), shares)
+        return [outcome for share in done for outcome in share]
+
+
+def _send_share(writer: Writer[Job], mails: list[list[Claimed[Job]]], config: Config,
+                connect: Callable[[RelayConfig], Transport]) -> list[tuple[Claimed[Job], Outcome]]:
+    with connect(config.relay) as outbox:  # one connection for the whole share
+        return [outcome for mail in mails for outcome in _send_one(writer, mail, config, outbox)]
+
+
+def _send_one(writer: Writer[Job], mail: list[Claimed[Job]], config: Config,
+              outbox: Transport) -> list[tuple[Claimed[Job], Outcome]]:
+    """One mail: all its jobs share its fate."""
+    try:
+        message, recipient = writer.write([item.job for item in mail])
+        outbox.send(message, compose.envelope_sender(config, mail[0].job.tag), recipient)  # type: ignore[attr-defined]
+    except TemporaryFailure as e:
+        outcome = Outcome(Result.RETRY, str(e))
+    except PermanentFailure as e:
+        outcome = Outcome(Result.FAILED, f"refused: {e}")
+    except UnknownOutcome as e:
+        outcome = Outcome(Result.FAILED, f"may or may not have been delivered ({e}); not sent again")
+    except Exception as e:  # a template or data problem: never let one mail stop the rest
+        log.exception("%s mail %s could not be prepared", mail[0].stage.name, mail[0].row_id)
+        outcome = Outcome(Result.FAILED, f"{type(e).__name__}: {e}")
+    else:
+        outcome = Outcome(Result.SENT)
+    return [(item, outcome) for item in mail]
