@@ -1,8 +1,19 @@
-"""The web site: a Flask app factory and one blueprint per area."""
+"""The web site: a Flask app factory and one blueprint per area. In reading order:
+
+- ``create_app`` (below): the configuration, the database, the blueprints;
+- ``base``: what every blueprint shares: engine, configuration, who is signed in
+  (``login_required``), security headers, token reading;
+- ``csrf`` and ``params``: forms' CSRF tokens, and numbers read strictly;
+- ``tallies`` and ``figures``: the public tally page and the campaign figures behind it;
+- ``surveys``: the pages behind a follow-up's links (answer, unsubscribe);
+- ``sign_in``: joining and signing in by mailed link; ``me``: one's own page;
+- ``admin`` and ``api``: the organizer's pages, and the JSON API;
+- ``server`` and ``cli``: the site as a component of `intro serve`, and `intro web`.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask
 from intro.templates import FOLDER
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -18,7 +29,7 @@ TEMPLATES = FOLDER / "web"
 
 def create_app(config: Config | None = None, engine: Engine | None = None) -> Flask:
     """Build the app. With no arguments (e.g. under gunicorn) it loads the configuration."""
-    from web import account, admin, api, csrf, surveys, tallies
+    from web import admin, api, base, csrf, me, sign_in, surveys, tallies
 
     config = config or intro_config.load()
     engine = engine or make_engine(config.database.url)
@@ -32,9 +43,9 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
         # The __Host- prefix: the browser takes the cookie only over HTTPS, for this host
         # alone (no Domain), for every path; a sibling subdomain cannot plant one.
         SESSION_COOKIE_NAME="__Host-intro" if secure else "intro",
-        PERMANENT_SESSION_LIFETIME=account.SESSION_LIFETIME,
+        PERMANENT_SESSION_LIFETIME=base.SESSION_LIFETIME,
     )
-    app.extensions["intro"] = {"config": config, "engine": engine, "figures": FiguresCache()}
+    base.init_app(app, {"config": config, "engine": engine, "figures": FiguresCache()})
 
     if config.web.proxies:
         # Each trusted proxy appends one X-Forwarded-For entry; werkzeug takes the entry
@@ -42,23 +53,6 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
         n = config.web.proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     csrf.init_app(app)
-    for area in (tallies, surveys, account, admin, api):
+    for area in (tallies, surveys, sign_in, me, admin, api):
         app.register_blueprint(area.bp)
-    app.after_request(_safe_defaults)
     return app
-
-
-# Every response, whatever view made it (404s and 405s too); a view may be stricter.
-_DEFAULTS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",  # old browsers; the CSP's frame-ancestors for the rest
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-}
-
-
-def _safe_defaults(response: Response) -> Response:
-    for name, value in _DEFAULTS.items():
-        response.headers.setdefault(name, value)
-    return response

@@ -8,9 +8,9 @@ import io
 import re
 from collections.abc import Iterator
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, abort, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from intro import links, overview
@@ -18,38 +18,29 @@ from intro.addresses import AddressError, normalize_address
 from intro.db import transaction
 from intro.models import Campaign
 from intro.timeutil import utcnow
-from web.account import cell, is_admin, signed_in, wake_sender
+from web.base import cell, engine, is_admin, private, signed_in, to_sign_in
 from web.params import whole
-from web.surveys import SECURITY_HEADERS
+from web.sign_in import wake_sender
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.after_request(private)
 
 PAGE = 50  # introductions per page
 MAX_INVITES = 200  # addresses in one invitation form
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
-def _engine() -> Engine:
-    return current_app.extensions["intro"]["engine"]
-
-
 @bp.before_request
 def _organizers_only() -> ResponseReturnValue | None:
     if signed_in() is None:
-        return redirect(url_for("account.sign_in_page"), 303)
+        return to_sign_in()
     if not is_admin():
         return Response(render_template("forbidden.html"), 403, content_type="text/html; charset=utf-8")
     return None
 
 
-@bp.after_request
-def _harden(response: Response) -> Response:
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
 def _years() -> list[int]:
-    with transaction(_engine()) as db:
+    with transaction(engine()) as db:
         return list(db.scalars(select(Campaign.year).order_by(Campaign.year.desc())))
 
 
@@ -58,11 +49,11 @@ def home() -> ResponseReturnValue:
     years = _years()
     year = whole(request.args.get("campaign"), 1, 9999) or (years[0] if years else utcnow().year)
     after = whole(request.args.get("after"), 1)
-    with transaction(_engine()) as db:
+    with transaction(engine()) as db:
         people = overview.participants(db, year)
         page = overview.introductions(db, year, after, PAGE)
     more = url_for("admin.home", campaign=year, after=page[-1]["id"]) if len(page) == PAGE else None
-    with transaction(_engine()) as db:
+    with transaction(engine()) as db:
         campaign = db.scalars(select(Campaign).where(Campaign.year == year)).first()
     return render_template("admin.html", years=years, year=year, people=people, intros=page, more=more,
                            invited=request.args.get("invited"), paged=after is not None,
@@ -71,7 +62,7 @@ def home() -> ResponseReturnValue:
 
 @bp.post("/participants/<int:participant_id>/hidden")
 def hide(participant_id: int) -> ResponseReturnValue:
-    with transaction(_engine(), write=True) as db:
+    with transaction(engine(), write=True) as db:
         if not overview.set_hidden(db, participant_id, request.form.get("hidden") == "yes"):
             abort(404)
     return redirect(url_for("admin.home", campaign=request.form.get("campaign", "")), 303)
@@ -95,7 +86,7 @@ def invite() -> ResponseReturnValue:
     organizer = signed_in()
     if organizer is None:  # checked before the view; kept explicit all the same
         abort(403)
-    with transaction(_engine(), write=True) as db:
+    with transaction(engine(), write=True) as db:
         queued = sum(links.invite(db, organizer, email, year, utcnow()) is not None for email in dict.fromkeys(good))
     wake_sender()
     return redirect(url_for("admin.home", campaign=year, invited=queued), 303)
@@ -107,7 +98,7 @@ def goal() -> ResponseReturnValue:
     target = whole(request.form.get("goal"), 1, 10_000)
     if year is None or target is None:
         return render_template("admin_goal_problem.html", year=year or utcnow().year), 400
-    with transaction(_engine(), write=True) as db:
+    with transaction(engine(), write=True) as db:
         overview.set_goal(db, year, target)
     return redirect(url_for("admin.home", campaign=year, saved=1), 303)
 
@@ -121,7 +112,7 @@ def introductions_csv() -> ResponseReturnValue:
     """Every introduction of the campaign, one row per person introduced, streamed a page
     at a time (a million introductions do not sit in memory)."""
     year = whole(request.args.get("campaign"), 1, 9999) or utcnow().year
-    engine = _engine()
+    db_engine = engine()
 
     def rows() -> Iterator[str]:
         out = io.StringIO()
@@ -129,7 +120,7 @@ def introductions_csv() -> ResponseReturnValue:
         writer.writerow(CSV_COLUMNS)
         after = None
         while True:
-            with transaction(engine) as db:
+            with transaction(db_engine) as db:
                 page = overview.introductions(db, year, after, 1000)
             for intro in page:
                 for party in intro["parties"]:

@@ -3,12 +3,12 @@ for organizers, every introduction."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from intro import overview
 from intro.db import transaction
 from intro.timeutil import utcnow
-from web.account import is_admin, signed_in
+from web.base import engine, is_admin, signed_in
 from web.figures import figures as campaign_figures
 from web.params import MAX, whole
 
@@ -48,7 +48,7 @@ def introductions() -> tuple[Response, int]:
             low, high = ranges[name]
             return jsonify(error=f"{name} must be a whole number from {low} to {high}, not {value!r}"), 400
     year, size = read["campaign"] or utcnow().year, read["limit"] or 100
-    with transaction(current_app.extensions["intro"]["engine"]) as session:
+    with transaction(engine()) as session:
         page = overview.introductions(session, year, read["after"], size)
     following = url_for("api.introductions", campaign=year, after=page[-1]["id"], limit=size) \
         if len(page) == size else None

@@ -18,6 +18,7 @@ from flask import current_app
 from intro import counts
 from intro.db import transaction
 from intro.tallies import Tallies, default_year, tallies
+from web.base import engine
 
 
 @dataclass
@@ -39,7 +40,7 @@ class FiguresCache:
         self._kept: dict[int, Kept] = {}
 
     def get(self, year: int) -> Kept | None:
-        with transaction(current_app.extensions["intro"]["engine"]) as session:
+        with transaction(engine()) as session:
             version = counts.version(session, year)
             if version is None:
                 return None
@@ -60,5 +61,5 @@ def figures(year: int) -> Kept | None:
 
 
 def shown_year(this_year: int) -> int | None:
-    with transaction(current_app.extensions["intro"]["engine"]) as session:
+    with transaction(engine()) as session:
         return default_year(session, this_year)

@@ -13,8 +13,6 @@ import re
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Engine
-from werkzeug.wrappers import Response
 
 from intro import tokens
 from intro.answers import MAX_COMMENT, opt_out, person_of_followup, question, record_answer
@@ -22,19 +20,15 @@ from intro.db import transaction
 from intro.meaning import AnswerValue
 from intro.models import Person
 from web import csrf
+from web.base import TokenProblem, engine, private, read_token
 
 bp = Blueprint("surveys", __name__)
+bp.after_request(private)  # tokens are in the URLs
 
 LABELS = {AnswerValue.HELPED: "It helped", AnswerValue.NOT_YET: "Not yet", AnswerValue.NO: "It did not help"}
-# Tokens are in the URLs: never cache these pages or send them on as a Referer; nothing
-# on them is loaded from anywhere, so the policy can forbid everything but inline CSS.
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
-}
+# An answer link is good for a while after the mail; an unsubscribe link for ever (a
+# person must always be able to stop the mail, RFC 8058).
+_LIFETIMES = {tokens.ANSWER: tokens.ANSWER_LIFETIME, tokens.UNSUBSCRIBE: None}
 # RFC 8058 section 3.1: the body a mail client POSTs for one-click unsubscribe.
 _ONE_CLICK = {"List-Unsubscribe": ["One-Click"]}
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -50,34 +44,13 @@ class LinkError(Exception):
         self.purpose, self.problem, self.status = purpose, problem, status
 
 
-def _engine() -> Engine:
-    return current_app.extensions["intro"]["engine"]
-
-
 def _read(purpose: str, token: str) -> int:
     """The id in ``token``; LinkError saying what is wrong with it otherwise."""
-    secret = current_app.config["SECRET_KEY"]
-    lifetime = tokens.ANSWER_LIFETIME if purpose == tokens.ANSWER else None  # unsubscribing never expires
-    try:
-        return tokens.read(secret, purpose, token, lifetime)
-    except tokens.TokenError:
-        pass
-    # TokenError does not say why; reading again without the age limit, then as the other
-    # kind of link, tells the person something more useful than "invalid".
-    if lifetime is not None and _valid_as(secret, purpose, token):
-        raise LinkError(purpose, "expired")
     other = tokens.UNSUBSCRIBE if purpose == tokens.ANSWER else tokens.ANSWER
-    if _valid_as(secret, other, token):
-        raise LinkError(purpose, "wrong_kind")
-    raise LinkError(purpose, "invalid")
-
-
-def _valid_as(secret: str, purpose: str, token: str) -> bool:
     try:
-        tokens.read(secret, purpose, token)
-    except tokens.TokenError:
-        return False
-    return True
+        return read_token(token, {purpose: _LIFETIMES[purpose]}, others=(other,))[1]
+    except TokenProblem as e:
+        raise LinkError(purpose, e.problem) from None
 
 
 def _answer(value: str | None) -> AnswerValue | None:
@@ -91,18 +64,6 @@ def _one_click() -> bool:
     """Exactly the RFC 8058 one-click body, nothing else."""
     return (request.mimetype in _FORM_TYPES and not request.files
             and request.form.to_dict(flat=False) == _ONE_CLICK)
-
-
-@bp.after_request
-def _harden(response: Response) -> Response:
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
-@bp.context_processor
-def _service() -> dict[str, str]:
-    # Pages name the service as its mail does (the From display name).
-    return {"service_name": current_app.extensions["intro"]["config"].mail.from_name}
 
 
 @bp.errorhandler(LinkError)
@@ -126,7 +87,7 @@ def _bad_form(_e: csrf.CSRFError) -> ResponseReturnValue:
 
 def _survey(token: str, chosen: AnswerValue | None, comment: str | None, missing: bool = False) -> str:
     followup_id = _read(tokens.ANSWER, token)
-    with transaction(_engine()) as session:
+    with transaction(engine()) as session:
         asked = question(session, followup_id)
         person = person_of_followup(session, followup_id)
     if asked is None or person is None:
@@ -153,7 +114,7 @@ def answer_submit(token: str) -> ResponseReturnValue:
     comment = _CONTROLS.sub("", request.form.get("comment", "").replace("\r\n", "\n"))
     if value is None:
         return _survey(token, None, comment, missing=True), 400
-    with transaction(_engine(), write=True) as session:
+    with transaction(engine(), write=True) as session:
         if question(session, followup_id) is None:
             raise LinkError(tokens.ANSWER, "unknown", 404)
         record_answer(session, followup_id, value, comment, source="web")
@@ -164,7 +125,7 @@ def answer_submit(token: str) -> ResponseReturnValue:
 @bp.get("/u/<token>")
 def unsubscribe_page(token: str) -> ResponseReturnValue:
     person_id = _read(tokens.UNSUBSCRIBE, token)
-    with transaction(_engine()) as session:
+    with transaction(engine()) as session:
         person = session.get(Person, person_id)
         if person is None:
             raise LinkError(tokens.UNSUBSCRIBE, "unknown", 404)
@@ -176,7 +137,7 @@ def unsubscribe_page(token: str) -> ResponseReturnValue:
 @csrf.exempt_when(_one_click)
 def unsubscribe(token: str) -> ResponseReturnValue:
     person_id = _read(tokens.UNSUBSCRIBE, token)
-    with transaction(_engine(), write=True) as session:
+    with transaction(engine(), write=True) as session:
         if session.get(Person, person_id) is None:
             raise LinkError(tokens.UNSUBSCRIBE, "unknown", 404)
         opt_out(session, person_id)

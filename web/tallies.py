@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, make_response, render_template, request
-from sqlalchemy import Engine, text
+from flask import Blueprint, Response, make_response, render_template, request
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from intro.timeutil import utcnow
+from web.base import config, engine
 from web.figures import figures as campaign_figures
 from web.figures import shown_year
 from web.params import whole
 
-# The public page makes no request of its own to anywhere: no scripts, no fonts, no CDN.
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; " \
-      "frame-ancestors 'none'; base-uri 'none'"
-
 bp = Blueprint("tallies", __name__)
 log = logging.getLogger(__name__)
-
-
-def _engine() -> Engine:
-    return current_app.extensions["intro"]["engine"]
 
 
 PER_PAGE = 100  # participants on one page: a campaign of thousands still loads fast on a phone
@@ -34,17 +27,14 @@ def index() -> Response:
     year = whole(raw, 1, 9999) if raw else shown_year(utcnow().year)
     kept = campaign_figures(year) if year else None
     figures = kept.figures if kept else None
-    config = current_app.extensions["intro"]["config"]
     listed = len(figures.listed) if figures else 0
     pages = max(1, -(-listed // PER_PAGE))
     page = min(whole(request.args.get("page"), 1) or 1, pages)
     status = 404 if raw and figures is None else 200
     shown = figures.listed[(page - 1) * PER_PAGE: page * PER_PAGE] if figures else ()
     response = make_response(render_template("tally.html", t=figures, asked=raw, shown=shown, page=page, pages=pages,
-                                             first=(page - 1) * PER_PAGE + 1, service=config.service.address[0]),
+                                             first=(page - 1) * PER_PAGE + 1, service=config().service.address[0]),
                              status)
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -52,7 +42,7 @@ def index() -> Response:
 def healthz() -> tuple[str, int, dict[str, str]]:
     plain = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
     try:
-        with _engine().connect() as conn:
+        with engine().connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError:
         log.exception("health check: the database does not answer")
