@@ -1,4 +1,32 @@
-"""Domain and storage: configuration, database, models and the domain's plain functions.
+"""The domain: what the service knows and decides. Imports nothing from inbound/,
+mailer/ or web/; every arrow points here (tests/test_layers.py). In reading order:
 
-Nothing here imports from inbound/, mailer/ or web/; the arrows point into intro.
+Foundations
+- ``config`` (with ``values``): settings, loaded once into frozen dataclasses;
+- ``errors`` and ``logs``: user errors apart from system errors; redacted logging;
+- ``db``: the engine and explicit transactions; ``models``: the tables (with ``timeutil``
+  and ``upsert``); ``schema``: migrations (``migrations/``) run from the code.
+
+Words shared with the doors (pure: no database)
+- ``meaning``: what a message means (``Meaning``, ``AnswerValue``, ``Command``);
+- ``addresses``: normalised addresses and the service's tagged forms; ``text``: text
+  from headers and forms, safe on one line.
+
+Receiving
+- ``messages``: storing arrivals durably, once per Message-ID;
+- ``recording``: carrying out what a message means, with ``people``, ``campaigns``,
+  ``counts`` (figures kept exact on write), ``answers`` and ``trust`` (held introductions).
+
+Sending, at most once
+- ``outbox``: the one mechanism: claim, send, settle, retry per kind;
+- ``followups``, ``links`` and ``notices``: the kinds of mail; ``tokens`` and ``secret``:
+  the signed links in them; ``wakeup``: a nudge to the scheduler.
+
+Reading
+- ``tallies``: the public figures; ``personal``: one's own page; ``overview``: the
+  organizer's view and `intro intros`; ``stats``: counts; ``privacy``: export, forget, retention.
+
+Running
+- ``cli`` and ``components``: the `intro` command and the parts `intro serve` runs;
+  ``person_cli``, ``demo`` and ``backup``: `intro person`, `intro demo`, `intro db backup`.
 """

@@ -4,7 +4,7 @@ SQLite's online backup API (sqlite3.Connection.backup) copies pages while the se
 keeps running; it restarts when a writer changes a page it has copied, so the copy is
 one committed state, never a mix. The copy is written next to PATH and renamed into
 place, so PATH is either the old file or a whole new backup. PostgreSQL has its own
-tools (pg_dump, or base backups with WAL archiving); see the README.
+tools (pg_dump, or base backups with WAL archiving); see docs/DEPLOYMENT.md.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def backup(engine: Engine, target: Path) -> int:
     """Copy the database to ``target``; return its size in bytes."""
     if engine.dialect.name != "sqlite":
         raise UserError("`intro db backup` copies an SQLite database; for PostgreSQL use pg_dump "
-                        "(see the README, Backups)")
+                        "(see docs/DEPLOYMENT.md, Backups)")
     source_path = engine.url.database
     if not source_path or source_path == ":memory:":
         raise UserError("the database is in memory: there is no file to back up")

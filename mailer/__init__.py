@@ -1,1 +1,10 @@
-"""Outbound mail: render, compose, send and schedule follow-ups."""
+"""Mail going out. The domain decides what is due (intro.outbox and its kinds); this
+package writes and sends it. In reading order:
+
+- ``outbox``: one pass for every kind of mail: claim, write, send, settle;
+- ``compose``: each kind's message and the headers every mail carries;
+- ``render``: the wording, from templates/email/ (Jinja2), with every value cleaned;
+- ``send``: the relay over SMTP, or the outbox folder when there is none;
+- ``scheduler``: passes every minute (links within seconds) inside `intro serve`;
+- ``cli``: `intro followups run`, one pass by hand.
+"""

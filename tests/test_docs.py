@@ -1,13 +1,20 @@
-"""The README's promises: its commands are the ones CI runs, and its config table is complete."""
+"""The docs' promises: the README's commands are the ones CI runs, the settings table is
+complete, every link leads somewhere, and each package's docstring lists all its modules."""
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
+
+import pytest
 
 from intro import config
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text()
+DOCS = sorted((REPO / "docs").glob("*.md"))
+PACKAGES = ["intro", "inbound", "inbound/understanding", "mailer", "web"]
 
 
 def _quick_start_commands() -> list[str]:
@@ -24,6 +31,31 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
     assert test in ci.splitlines()
 
 
-def test_every_setting_is_in_the_readme_table() -> None:
-    for name in config.setting_names():
-        assert f"`{name}`" in README, name
+def test_the_readme_is_a_door() -> None:
+    # What intro is, the two commands, the tests, the map; the manual lives in docs/.
+    assert len(README.splitlines()) <= 160
+    for heading in ("## Quick start", "## The map of the code"):
+        assert heading in README
+
+
+def test_every_setting_is_in_the_configuration_table() -> None:
+    text = (REPO / "docs" / "CONFIGURATION.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| `INTRO_")]
+    documented = set(re.findall(r"`(INTRO_[A-Z_]+)`", "\n".join(rows)))
+    assert documented == set(config.setting_names())  # config.example.toml: tests/test_config.py
+
+
+@pytest.mark.parametrize("page", [REPO / "README.md", *DOCS], ids=lambda p: p.name)
+def test_links_lead_somewhere(page: Path) -> None:
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+        if not target.startswith(("http://", "https://", "mailto:")):
+            assert (page.parent / target).exists(), f"{page.name}: {target}"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_package_lists_its_modules(package: str) -> None:
+    folder = REPO / package
+    listed = ast.get_docstring(ast.parse((folder / "__init__.py").read_text())) or ""
+    modules = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    missing = {m for m in modules if f"``{m}``" not in listed}
+    assert not missing, f"{package}/__init__.py does not list {sorted(missing)}"

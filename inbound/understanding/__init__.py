@@ -7,11 +7,13 @@ reading order:
 - ``html_text``: HTML bodies as plain text, quoted blocks marked as quotes;
 - ``people``: addresses in headers, normalised;
 - ``parse``: the few facts the service needs (``Parsed``);
-- ``classify``: the kind of message, who introduced whom, what a reply answers;
+- ``classify``: the kind of message, who introduced whom, what a reply answers, what a
+  person asks (an ``intro.meaning.Meaning``);
 - ``automatic``: mail a machine wrote, never answered (RFC 3834), by way of
   ``bounces`` and ``dsn`` (delivery reports) and ``autoreplies`` (responders);
 - ``forwarded``: the block of a forwarded message;
 - ``quotes`` and ``quote_markers``: the new text of a reply, without the quoted thread;
 - ``answers`` and ``answer_phrases``: "did it help?" read from a reply's new text;
-- ``intro_phrases`` and ``folding``: the words of introducing, matched in any case and accent.
+- ``intro_phrases`` and ``folding``: the words of introducing, matched in any case and accent;
+- ``commands``: what a person asks of the service in a subject (join, export, forget).
 """
