@@ -18,16 +18,7 @@ from sqlalchemy.orm import Session
 
 from intro import notices
 from intro.config import Config
-from intro.models import (
-    Answer,
-    FollowUp,
-    Introduction,
-    IntroductionParty,
-    MailStatus,
-    Notice,
-    NoticeKind,
-    Person,
-)
+from intro.models import Answer, FollowUp, Introduction, IntroductionParty, MailStatus, Notice, NoticeKind, Person
 from intro.outbox import Cancel, Decision, Retry, Send, Stage, Wait, locked, new_tag, ready
 
 # Temporary failures: tried again after 5 minutes, doubling, 8 attempts (about a day and a half).

@@ -45,8 +45,9 @@ _BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 # Who sends bounces (RFC 5321 section 4.5.5: the null reverse-path, and by convention these names).
-_MAILER_DAEMON = re.compile(r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon)$", re.IGNORECASE)
-_DAEMON_LOCAL = re.compile(r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|mdaemon|mail\.delivery\.system)$", re.I)
+_DAEMONS = r"mailer[-_.]?daemon|mail[-_.]?daemon"
+_MAILER_DAEMON = re.compile(rf"^(?:{_DAEMONS})$", re.IGNORECASE)
+_DAEMON_LOCAL = re.compile(rf"^(?:{_DAEMONS}|postmaster|mdaemon|mail\.delivery\.system)$", re.IGNORECASE)
 _DAEMON_NAME = re.compile(r"mail delivery (?:system|subsystem|service)|mailer[- ]daemon|^postmaster$"
                           r"|delivery subsystem|^system administrator$", re.I)
 # What the notification text of a bounce says.
