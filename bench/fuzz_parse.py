@@ -2,7 +2,7 @@
 
 The strategies are those of tests/test_properties.py, run at scale with a random seed, and
 every message goes through ``tests.test_properties.run_service``: the SMTP handler's
-``message_id``, then the processor's ``parse``, ``classify`` and ``facts``, with the same
+``envelope_id``, then the processor's ``understand`` (parse and classify), with the same
 properties (no exception, a documented kind, storable text). Exceptions are counted and
 shown, not stopped at; any at all is a failure (exit status 1).
 

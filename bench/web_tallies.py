@@ -41,13 +41,14 @@ def seed(database: Path, intros: int, participants: int) -> None:
     print(f"seeding {intros:,} introductions by {participants:,} participants into {database} ...", flush=True)
     started = time.perf_counter()
     subprocess.run([INTRO, "demo", "seed", "--intros", str(intros), "--participants", str(participants)],
-                   env=_env(database, 0), check=True)
+                   env=_env(database), check=True)
     print(f"seeded in {time.perf_counter() - started:.0f} s")
 
 
-def _env(database: Path, port: int) -> dict[str, str]:
-    return {**os.environ, "INTRO_DATABASE_URL": f"sqlite:///{database}", "INTRO_WEB_PORT": str(port),
-            "INTRO_LOG_LEVEL": "warning"}
+def _env(database: Path, port: int | None = None) -> dict[str, str]:
+    # Seeding serves nothing: no port (0 is not a valid setting).
+    web = {"INTRO_WEB_PORT": str(port)} if port else {}
+    return {**os.environ, "INTRO_DATABASE_URL": f"sqlite:///{database}", "INTRO_LOG_LEVEL": "warning", **web}
 
 
 def get(port: int, path: str) -> float:
