@@ -31,9 +31,11 @@ def smtp(ctx: click.Context) -> None:
               help="The service address (repeatable). Default: the configured one(s).")
 @click.option("--rcpt", "rcpts", multiple=True, metavar="ADDR",
               help="An envelope recipient (repeatable). Default: the service address.")
+@click.option("--explain", is_flag=True, help='Add "score" and "evidence": why each message was read so.')
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.pass_context
-def inspect(ctx: click.Context, services: tuple[str, ...], rcpts: tuple[str, ...], files: tuple[str, ...]) -> None:
+def inspect(ctx: click.Context, services: tuple[str, ...], rcpts: tuple[str, ...], explain: bool,
+            files: tuple[str, ...]) -> None:
     """Classify message files without touching the database; one JSON object per file and line."""
     if services:
         try:
@@ -45,7 +47,10 @@ def inspect(ctx: click.Context, services: tuple[str, ...], rcpts: tuple[str, ...
     envelope = rcpts or service[:1]
     for file in files:
         found = classify(parse(Path(file).read_bytes()), envelope, service)
-        click.echo(json.dumps({"file": file, **labelled(found)}, ensure_ascii=False))
+        shown = {"file": file, **labelled(found)}
+        if explain:
+            shown.update(explained(found))
+        click.echo(json.dumps(shown, ensure_ascii=False))
 
 
 # An answer in the words of the labelled samples (../shared/samples/README.md), which
@@ -62,6 +67,18 @@ def labelled(found: Meaning) -> dict[str, Any]:
         "parties": sorted(p.email for p in found.parties) if introduction else [],
         "answer": answer_label(found.answer),
     }
+
+
+def explained(found: Meaning) -> dict[str, Any]:
+    """Why: the recognition score (for a new message to two or more people) and the evidence."""
+    evidence = list(found.evidence) or [found.reason]
+    if found.evidence and found.reason not in evidence:
+        evidence.insert(0, found.reason)
+    if found.kind == "survey_reply":
+        evidence.append(f"answer: {found.answer or 'unclear'}")
+    if found.failed_recipients:
+        evidence.append(f"failed: {', '.join(found.failed_recipients)}")
+    return {"score": found.score, "evidence": evidence}
 
 
 def answer_label(answer: AnswerValue | None) -> str | None:

@@ -60,3 +60,7 @@ class Meaning:
     permanent: bool | None = None  # bounce only: a hard failure (None: cannot tell)
     auth: str = ""  # introduction: "pass", "fail" or "none" (inbound.authentication); "": not checked
     auth_note: str = ""
+    # A new message to two or more people: how strongly it introduces them (at 3 or more it
+    # does), and the signals that made the score, each with its weight.
+    score: float | None = None
+    evidence: tuple[str, ...] = ()

@@ -9,6 +9,8 @@ reading order:
 - ``parse``: the few facts the service needs (``Parsed``);
 - ``classify``: the kind of message, who introduced whom, what a reply answers, what a
   person asks (an ``intro.meaning.Meaning``);
+- ``recognition``: whether a new message to two or more people introduces them: evidence
+  weighed into one score, with ``lexicon``, the words of introducing in many languages;
 - ``automatic``: mail a machine wrote, never answered (RFC 3834), by way of
   ``bounces`` and ``dsn`` (delivery reports) and ``autoreplies`` (responders);
 - ``forwarded``: the block of a forwarded message;

@@ -22,6 +22,7 @@ from inbound.understanding.intro_phrases import FOR_INFORMATION, INTRODUCING, RE
 from inbound.understanding.mime import UNKNOWN_SENDER
 from inbound.understanding.parse import Parsed
 from inbound.understanding.quotes import new_text
+from inbound.understanding.recognition import THRESHOLD, weigh
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address, base_address, tag_of
 from intro.meaning import Meaning
 
@@ -56,24 +57,33 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
 
     forwarded = _forwarded_introduction(parsed, introducer, service)
     if forwarded is not None:
-        parties = _parties(forwarded.recipients, introducer, service, new_text(forwarded.text))
-        if len(parties) >= 2 and _introduces(new_text(forwarded.text), forwarded.subject):
+        forwarded_text = new_text(forwarded.text)
+        parties = _parties(forwarded.recipients, introducer, service, forwarded_text)
+        weighed = weigh(forwarded_text, forwarded.subject, parties) if len(parties) >= 2 else None
+        if weighed is not None and weighed.introduction:
             return replace(said, kind="introduction", reason="an introduction forwarded by its introducer",
-                           introducer=introducer, parties=parties)
+                           introducer=introducer, parties=parties, score=weighed.score, evidence=weighed.evidence)
 
     parties = _parties(parsed.recipients, introducer, service, written, parsed.sender)
-    introducing = _introduces(written, "" if threaded else parsed.subject)
-    if len(parties) >= 2 and introducing:
-        reason = "introduces people inside an existing thread" if threaded else "introduces the people it is sent to"
-        return replace(said, kind="introduction", reason=reason, introducer=introducer, parties=parties)
     if threaded:
+        # Inside a thread only the words of introducing count: its people already know why they are there.
+        if len(parties) >= 2 and _introduces(written, ""):
+            return replace(said, kind="introduction", reason="introduces people inside an existing thread",
+                           introducer=introducer, parties=parties)
         return replace(said, kind="reply", reason="a later message in a thread, introducing no one new")
+    weighed = weigh(written, parsed.subject, parties, parsed.message) if len(parties) >= 2 else None
+    if weighed is not None and weighed.introduction:
+        return replace(said, kind="introduction", reason="introduces the people it is sent to",
+                       introducer=introducer, parties=parties, score=weighed.score, evidence=weighed.evidence)
     command = command_in(parsed.subject)
     if command is not None:
         return replace(said, reason=f"asks the service to {command.name}", command=command)
-    if len(parties) < 2 and introducing:
-        return replace(said, reason="introduction words, but fewer than two people to introduce")
-    return replace(said, reason="no introduction found")
+    if weighed is None:
+        words = _introduces(written, parsed.subject)
+        return replace(said, reason="introduction words, but fewer than two people to introduce" if words
+                       else "no introduction found")
+    return replace(said, reason=f"not an introduction (score {weighed.score} of {THRESHOLD})",
+                   score=weighed.score, evidence=weighed.evidence)
 
 
 def _is_service(address: Address, service: tuple[str, ...]) -> bool:

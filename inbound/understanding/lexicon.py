@@ -1,0 +1,229 @@
+"""The words of introducing, in many languages: one signal among several (recognition.py).
+
+Written from knowledge of the languages, not from examples: the verbs for introduce,
+connect, put in touch, meet and get to know each other; the words for "you two" and
+"each other"; the nouns a subject uses; and, against, thanks for an introduction and
+announcements of products. A trailing ``*`` is a stem (any ending follows: Slavic,
+Finnic, Turkic and Romance verbs inflect); other entries are whole words. Scripts
+without spaces between words (Chinese, Japanese, Thai) and those whose words take
+prefixes or particles (Korean, Arabic, Hebrew) match anywhere.
+
+Every entry is folded (inbound.understanding.folding) when the patterns are built, so
+they are written here as people write them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from inbound.understanding.folding import fold
+
+# The act of introducing, or asking two people to get to know each other.
+INTRODUCING = {
+    "en": ("introduce you", "introducing you", "introduce the two of you", "introduce you both", "put you in touch",
+           "put you two in touch", "putting you in touch", "connect you", "connecting you", "connect the two of you",
+           "get to know each other", "e-introduce", "e-intro", "virtual intro", "double opt-in", "double opt in",
+           "should meet", "should connect", "should talk", "ought to meet", "must meet", "need to meet",
+           "wanted you to meet", "want you to meet", "you two should", "you both should", "making an intro",
+           "make an intro", "making the intro", "happy to connect", "glad to connect", "pleasure to connect",
+           "pleased to introduce", "delighted to introduce", "let me introduce", "allow me to introduce",
+           "i'd like to introduce", "i would like to introduce", "introductions are in order"),
+    "de": ("vorstellen", "stelle euch*", "stelle ihnen*", "stelle dir*", "möchte euch*", "bekannt machen",
+           "bekanntmachen", "in kontakt bringen", "in verbindung bringen", "miteinander verbinden",
+           "vernetzen", "vernetze euch", "kennenlernen", "kennen lernen", "kennenzulernen", "austauschen"),
+    "es": ("presentaros", "presentarte", "presentarles", "presentarlos", "presentarlas", "os presento",
+           "te presento", "les presento", "quiero presentar*", "me gustaría presentar*", "poner en contacto",
+           "poneros en contacto", "ponerlos en contacto", "conectaros", "conectarlos", "conectar a",
+           "se conozcan", "os conozcáis", "conocerse", "conoceros"),
+    "fr": ("vous présenter", "te présenter", "je vous présente", "je te présente", "mettre en relation",
+           "mise en relation", "mettre en contact", "vous mettre en contact", "faire connaissance",
+           "vous connecter", "vous rencontriez", "vous rencontrer", "vous connaître"),
+    "it": ("presentarvi", "presentarti", "vi presento", "ti presento", "mettervi in contatto",
+           "mettere in contatto", "mettervi in comunicazione", "conoscervi", "vi conosciate", "farvi conoscere"),
+    "pt": ("apresentar vocês", "apresentá-los", "apresentá-las", "apresentar-vos", "apresento", "vos apresento",
+           "te apresento", "colocar em contato", "colocar vocês em contato", "pôr em contacto", "por em contato",
+           "conectar vocês", "se conhecerem", "vocês se conheçam", "conhecer-se"),
+    "nl": ("voorstellen", "stel jullie*", "stel je voor aan", "in contact brengen", "met elkaar in contact",
+           "kennismaken", "kennis maken", "kennis laten maken", "met elkaar verbinden", "aan elkaar koppelen"),
+    "ca": ("us presento", "et presento", "presentar-vos", "posar-vos en contacte", "posar en contacte",
+           "us conegueu", "conèixer-vos"),
+    "pl": ("przedstawić was", "przedstawiam*", "przedstawić wam", "chciałbym przedstawić*",
+           "chciałabym przedstawić*", "poznać was", "poznajcie się", "poznaliście", "zapoznać*",
+           "skontaktować was", "połączyć was", "skomunikować*"),
+    "cs": ("představit*", "představuji*", "seznámit*", "seznamte se", "propojit vás", "spojit vás", "poznali"),
+    "sk": ("predstaviť*", "predstavujem*", "zoznámiť*", "zoznámte sa", "prepojiť vás", "spojiť vás"),
+    "sl": ("predstavim*", "predstaviti*", "spoznata", "spoznajta", "povezati vaju"),
+    "hr": ("upoznati*", "upoznajte se", "upoznam*", "predstaviti*", "predstavljam*", "povezati vas",
+           "spojiti vas"),
+    "sr": ("упознати*", "упознајте се", "представити*", "представљам*", "повезати вас"),
+    "bg": ("да ви запозная", "запозная*", "запознайте се", "да ви представя", "представя*", "да ви свържа"),
+    "ru": ("познакомить*", "познакомлю*", "знакомьтесь", "познакомитесь", "познакомиться", "представить вас",
+           "представляю*", "свести вас", "связать вас", "соединить вас", "познакомились"),
+    "uk": ("познайомити*", "познайомлю*", "знайомтеся", "знайомтесь", "познайомитися", "представити вас",
+           "представляю*", "звести вас", "зв'язати вас", "з'єднати вас"),
+    "sv": ("presentera*", "introducera*", "koppla ihop er", "koppla ihop*", "sammanföra*", "få kontakt",
+           "lära känna varandra", "träffas"),
+    "no": ("presentere*", "introdusere*", "koble dere*", "sette dere i kontakt", "bli kjent",
+           "bli kjent med hverandre"),
+    "da": ("præsentere*", "introducere*", "koble jer*", "sætte jer i forbindelse", "sætte jer i kontakt",
+           "lære hinanden at kende"),
+    "fi": ("esitellä*", "esittelen*", "esittelisin*", "tutustua toisiinne", "tutustuttaa*", "tutustukaa",
+           "yhdistää teidät", "saattaa teidät yhteen", "saattaa teidät*"),
+    "et": ("tutvustada*", "tutvustan*", "tutvuge", "viia teid kokku"),
+    "lv": ("iepazīstināt*", "iepazīstieties"),
+    "lt": ("supažindinti*", "susipažinkite", "pristatyti*"),
+    "hu": ("bemutatni*", "bemutatom*", "bemutassalak*", "megismerkedjetek", "ismerkedjetek meg",
+           "megismerjétek", "összekötni*", "összekötnélek", "összehozni*", "összeismertet*"),
+    "ro": ("să vă prezint", "vă prezint", "prezint*", "să vă cunoașteți", "vă fac cunoștință",
+           "vă pun în legătură", "să vă pun în legătură", "să vă conectez"),
+    "el": ("σας συστήσω", "να σας συστήσω", "σας συστήνω", "σας γνωρίσω", "γνωριστείτε", "να γνωριστείτε",
+           "σας φέρω σε επαφή", "σας συνδέσω"),
+    "tr": ("tanıştırmak*", "tanıştırayım", "tanıştırıyorum", "tanıştırmak istiyorum", "tanışın",
+           "tanışmanızı*", "tanışmanızda", "tanışmalısınız", "bağlantı kurmanızı*", "sizi bağlamak*"),
+    "ja": ("紹介", "ご紹介", "お繋ぎ", "おつなぎ", "お引き合わせ", "引き合わせ", "顔合わせ", "繋げたく",
+           "つなげたく", "お知り合いに", "知り合って"),
+    "zh": ("介绍", "介紹", "认识一下", "認識一下", "引荐", "引薦", "牵线", "牽線", "互相认识", "互相認識",
+           "认识认识", "對接", "对接", "搭个线"),
+    "ko": ("소개", "연결해", "연결시켜", "인사 나누", "인사나누", "알고 지내", "만나 보시", "만나보시"),
+    "ar": ("أعرفكم", "أعرّفكم", "أقدم لكم", "أقدّم لكم", "أقدمكم", "للتعارف", "تتعارفوا", "تتعرفوا",
+           "أوصلكم", "أربطكم"),
+    "he": ("להכיר ביניכם", "להכיר לכם", "להציג בפניכם", "מכיר ביניכם", "הכירו", "לחבר ביניכם",
+           "לחבר אתכם", "מחבר ביניכם"),
+    "fa": ("معرفی کنم", "آشنا کنم", "آشنا شوید", "با هم آشنا"),
+    "hi": ("परिचय करा", "परिचय करवा", "मिलवाना", "मिलवा रहा", "मिलवा रही", "जान-पहचान", "आपस में जोड़",
+           "से मिलिए", "मिलिए"),
+    "bn": ("পরিচয় করিয়ে", "পরিচয় করাতে"),
+    "id": ("memperkenalkan*", "perkenalkan", "kenalkan", "berkenalan", "saling kenal", "saling mengenal",
+           "menghubungkan kalian", "menghubungkan anda"),
+    "ms": ("memperkenalkan*", "perkenalkan", "berkenalan", "berkenal-kenalan", "menghubungkan kamu"),
+    "tl": ("ipakilala", "ipinapakilala", "ipinakikilala", "magkakilala"),
+    "vi": ("giới thiệu", "làm quen", "kết nối hai", "kết nối anh", "kết nối chị", "kết nối các bạn"),
+    "th": ("แนะนำ", "ทำความรู้จัก", "รู้จักกัน", "เชื่อมต่อ"),
+    "sw": ("kuwatambulisha", "nawatambulisha", "kuwaunganisha", "mfahamiane"),
+}
+
+# "You two", "both of you", "each other": the message speaks to two people about each other.
+MUTUAL = {
+    "en": ("you two", "you both", "both of you", "the two of you", "each other", "one another"),
+    "de": ("ihr beiden", "ihr beide", "euch beiden", "euch beide", "sie beide", "einander", "gegenseitig"),
+    "es": ("ustedes dos", "vosotros dos", "vosotras dos", "los dos", "las dos", "entre ustedes", "mutuamente"),
+    "fr": ("vous deux", "tous les deux", "toutes les deux", "l'un l'autre", "l'une l'autre"),
+    "it": ("voi due", "tutti e due", "tutte e due", "a vicenda", "l'un l'altro"),
+    "pt": ("vocês dois", "vocês duas", "vós dois", "os dois", "as duas", "um ao outro", "uma à outra"),
+    "nl": ("jullie twee", "jullie beiden", "jullie allebei", "elkaar"),
+    "ca": ("vosaltres dos", "tots dos", "totes dues", "l'un a l'altre"),
+    "pl": ("wy dwoje", "wy dwaj", "wy dwie", "was dwoje", "was obu", "was oboje", "siebie nawzajem",
+           "się nawzajem", "wzajemnie"),
+    "cs": ("vy dva", "vy dvě", "vás dva", "vás oba", "navzájem", "jeden druhého"),
+    "sk": ("vy dvaja", "vás dvoch", "navzájom"),
+    "hr": ("vas dvoje", "vas dvojica", "vi dvoje", "jedno drugo", "jedan drugog", "međusobno"),
+    "sr": ("вас двоје", "ви двоје", "једно друго", "међусобно"),
+    "bg": ("вие двамата", "двамата", "един друг"),
+    "ru": ("вы оба", "вы обе", "вас обоих", "вас обеих", "вас двоих", "друг друга", "друг с другом"),
+    "uk": ("ви обидва", "ви обидві", "вас обох", "вас двох", "один одного", "одне одного", "один з одним"),
+    "sv": ("ni två", "ni båda", "er båda", "er två", "varandra"),
+    "no": ("dere to", "dere begge", "hverandre"),
+    "da": ("jer to", "jer begge", "i to", "hinanden"),
+    "fi": ("te kaksi", "teidät molemmat", "te molemmat", "toisianne", "toisiinne", "toistenne"),
+    "et": ("te kaks", "teineteist", "üksteist"),
+    "hu": ("ti ketten", "kettőtöket", "titeket", "egymást", "egymással"),
+    "ro": ("voi doi", "voi două", "amândoi", "amândouă", "unul pe altul", "reciproc"),
+    "el": ("εσείς οι δύο", "οι δυο σας", "οι δύο σας", "ο ένας τον άλλον", "ο ένας τον άλλο", "αλλήλους"),
+    "tr": ("ikiniz", "siz ikiniz", "ikinizi", "ikinizin", "birbirinizi", "birbirinizle", "birbirinize"),
+    "ja": ("お二人", "おふたり", "お互い", "二人とも"),
+    "zh": ("你们俩", "你們倆", "你们两位", "你們兩位", "两位", "兩位", "你们两个", "彼此", "互相"),
+    "ko": ("두 분", "두분", "서로"),
+    "ar": ("كلاكما", "أنتما", "بعضكما", "لبعضكما"),
+    "he": ("שניכם", "שתיכן", "אחד את השני", "זה את זה"),
+    "fa": ("شما دو نفر", "همدیگر"),
+    "hi": ("आप दोनों", "तुम दोनों", "एक-दूसरे", "एक दूसरे"),
+    "id": ("kalian berdua", "anda berdua", "satu sama lain"),
+    "ms": ("kamu berdua", "anda berdua", "satu sama lain"),
+    "vi": ("hai bạn", "hai anh", "hai chị", "hai người", "lẫn nhau"),
+    "th": ("ทั้งสองท่าน", "ทั้งสองคน", "สองท่าน", "กันและกัน"),
+}
+
+# A subject (or a heading) that says "introduction".
+INTRODUCTION_NOUNS = (
+    # Not the words that also mean a talk with slides (presentation, presentación, ...).
+    "intro", "introduction", "introductions", "introducing", "connecting", "meet", "vorstellung", "kennenlernen",
+    "introdução", "introductie", "kennismaking", "przedstawienie", "zapoznanie", "poznajcie się", "představení",
+    "seznámení", "zoznámenie", "upoznavanje", "запознанство", "знакомство", "знайомство", "introduktion",
+    "introduksjon", "esittely", "tutustuminen", "bemutatás", "bemutatkozás", "cunoștință", "γνωριμία", "σύσταση",
+    "tanışma", "tanıştırma", "紹介", "ご紹介",
+    "介绍", "介紹", "소개", "تعارف", "تعريف", "היכרות", "הכרות", "معرفی", "परिचय", "perkenalan", "giới thiệu",
+    "แนะนำ", "pagpapakilala", "utambulisho",
+)
+
+# Against: thanks for an introduction (what the people introduced write back).
+THANKS = {
+    "en": ("thanks for the intro", "thank you for the intro", "thanks for the introduction",
+           "thank you for the introduction", "thanks for connecting us", "thank you for connecting us",
+           "thanks for introducing", "thank you for introducing", "great to meet you", "nice to meet you",
+           "pleasure to meet you", "good to meet you", "lovely to meet you"),
+    "de": ("danke für die vorstellung", "danke für das vorstellen", "danke für den kontakt",
+           "danke fürs vorstellen", "danke für die verbindung", "freut mich, dich kennenzulernen",
+           "freut mich, sie kennenzulernen", "schön, dich kennenzulernen", "schön, sie kennenzulernen"),
+    "es": ("gracias por la presentación", "gracias por presentarnos", "gracias por ponernos en contacto",
+           "encantado de conocerte", "encantada de conocerte", "un placer conocerte"),
+    "fr": ("merci pour la présentation", "merci pour la mise en relation", "merci de nous avoir présentés",
+           "merci de nous avoir mis en relation", "ravi de faire ta connaissance", "ravie de faire votre connaissance",
+           "ravi de vous rencontrer", "enchanté"),
+    "it": ("grazie per la presentazione", "grazie per averci presentati", "grazie per averci messo in contatto",
+           "piacere di conoscerti", "lieto di conoscerti", "felice di conoscerti"),
+    "pt": ("obrigado pela apresentação", "obrigada pela apresentação", "obrigado por nos apresentar",
+           "obrigada por nos apresentar", "prazer em conhecer", "prazer em te conhecer"),
+    "nl": ("bedankt voor de introductie", "bedankt voor het voorstellen", "dank voor de introductie",
+           "leuk je te leren kennen", "leuk u te leren kennen", "aangenaam kennis te maken"),
+    "pl": ("dziękuję za przedstawienie", "dzięki za przedstawienie", "dziękuję za kontakt", "miło cię poznać",
+           "miło pana poznać", "miło panią poznać"),
+    "ru": ("спасибо за знакомство", "спасибо, что познакомил", "спасибо что познакомили", "рад познакомиться",
+           "рада познакомиться", "приятно познакомиться"),
+    "uk": ("дякую за знайомство", "радий познайомитися", "рада познайомитися", "приємно познайомитися"),
+    "sv": ("tack för introduktionen", "tack för presentationen", "trevligt att träffas", "kul att höras"),
+    "tr": ("tanıştırdığın için teşekkür", "tanıştırdığınız için teşekkür", "tanıştığıma memnun oldum",
+           "tanıştığımıza memnun oldum"),
+    "ja": ("ご紹介いただき", "ご紹介ありがとう", "紹介してくれてありがとう", "紹介していただき", "はじめまして"),
+    "zh": ("谢谢介绍", "謝謝介紹", "感谢介绍", "感謝介紹", "谢谢你的介绍", "很高兴认识", "很高興認識"),
+    "ko": ("소개해 주셔서 감사", "소개해주셔서 감사", "소개 감사", "만나서 반갑습니다"),
+}
+
+# Against: a product or company announcing something new ("introducing our new plan").
+ANNOUNCING = (
+    "introducing our", "we're introducing", "we are introducing", "we have introduced", "we've introduced",
+    "we introduced", "introducing the new", "new feature", "new features", "new pricing", "new plan",
+    "our new product", "product update", "release notes", "now available", "launching", "we're launching",
+    "wir stellen vor", "neues produkt", "nous lançons", "nouvelle fonctionnalité", "presentamos nuestro",
+    "nuevo plan", "新功能", "新機能", "出新",
+)
+
+# Against: a meeting among people who already work together.
+MEETING = (
+    "agenda", "minutes", "action items", "meeting notes", "tagesordnung", "protokoll", "ordre du jour",
+    "orden del día", "ordine del giorno", "pauta da reunião", "agenda van", "議題", "议程", "회의록", "повестка",
+)
+
+_UNSPACED = re.compile(r"[\u0590-\u06ff\u0e00-\u0e7f\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def pattern(words: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+    """One pattern for ``words`` (folded), longest first, each matched as the docstring says."""
+    parts = []
+    for word in sorted({w for w in words}, key=len, reverse=True):
+        stem = word.endswith("*")
+        folded = fold(word.rstrip("*"))
+        escaped = re.escape(folded).replace("'", "'?")
+        if _UNSPACED.search(word):
+            parts.append(escaped)
+        else:
+            parts.append(rf"(?<!\w){escaped}" + ("" if stem else r"(?!\w)"))
+    return re.compile("|".join(parts))
+
+
+def every(table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(word for words in table.values() for word in words)
+
+
+def unspaced(text: str) -> bool:
+    """Whether ``text`` is in a script written without spaces between words (or with particles attached)."""
+    return bool(_UNSPACED.search(text))

@@ -1,0 +1,227 @@
+"""Is a new message to two or more people an introduction? Evidence, weighed into one score.
+
+A message is an introduction because of what it does, and most of that shows without
+knowing its language: it names each of the people it is sent to, outside the greeting,
+and says something about each to the other; its subject pairs them. The words of
+introducing (lexicon.py, in many languages) are one signal among these. Against: thanks
+for an introduction, an announcement, a meeting agenda, a calendar invitation,
+attachments, a crowd of recipients.
+
+Every signal adds its weight to the score, and names itself in ``evidence``, so a
+decision can always be explained (`intro inspect --explain`). At THRESHOLD or above it
+is an introduction; between DOUBT and THRESHOLD it is a likely one that its sender is
+asked about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import Message
+
+from inbound.understanding import lexicon
+from inbound.understanding.folding import fold
+from inbound.understanding.intro_phrases import INTRODUCING, SUBJECT, THANKING
+from inbound.understanding.mime import content_type, parts
+from intro.addresses import Address
+
+THRESHOLD = 3.0
+DOUBT = 1.5  # below THRESHOLD, at or above this: worth asking its sender
+
+# The weights, documented in docs/CLASSIFICATION.md.
+WORDS = 3.0  # the words of introducing ("let me introduce", "vi presento", "познакомить")
+MUTUAL = 1.5  # "you two", "each other", "ihr beiden", "お二人"
+SUBJECT_PAIRS = 2.0  # the subject names two of them ("Dana <> Lee", "Dana / Lee")
+SUBJECT_WORD = 1.0  # the subject says "intro", "Vorstellung", "紹介" or pairs two things with <>
+NAMED_ALL = 1.5  # the body names every one of them, outside the greeting
+NAMED_SOME = 0.5  # the body names some of them
+DESCRIBED = 1.0  # sentences about two or more of them ("Lee runs ...", "Dana is ...")
+TOLD_ABOUT = 1.5  # one of them addressed and told about another ("Dana, meet Lee", "Dana: Lee is ...")
+GREETS_THEM = 0.5  # the greeting names two or more of them ("Hi Dana and Lee")
+THANKS = -4.0  # thanks for an introduction: what the people introduced write back
+ANNOUNCES = -3.0  # "introducing our new plan": a product, not people
+MEETING = -1.5  # an agenda or minutes among people who already work together
+CALENDAR = -4.0  # a calendar invitation
+ATTACHMENT = -1.0  # documents attached: work passed along, rarely an introduction
+CROWD = -2.0  # more than CROWD_SIZE people: a group mail
+CROWD_SIZE = 5
+
+_GREETING_WORDS = lexicon.pattern((
+    "hi", "hello", "hey", "dear", "hiya", "morning", "good morning", "hallo", "hi zusammen", "liebe", "lieber",
+    "sehr geehrte", "moin", "servus", "hola", "estimado", "estimada", "estimados", "queridos", "bonjour", "salut",
+    "chers", "cher", "chère", "ciao", "buongiorno", "gentile", "cari", "olá", "ola", "oi", "caros", "bom dia",
+    "hoi", "beste", "dag", "goedemorgen", "cześć", "witajcie", "dzień dobry", "szanowni", "hej", "hejsan",
+    "god morgen", "hei", "moi", "terve", "hyvää huomenta", "привет", "здравствуйте", "добрый день", "привіт",
+    "добрий день", "merhaba", "selam", "sayın", "γεια", "καλημέρα", "αγαπητοί", "ahoj", "dobrý den", "szia",
+    "sziasztok", "kedves", "jó napot", "bună", "salut", "dragi", "こんにちは", "お疲れ様", "各位", "你好", "您好",
+    "大家好", "안녕하세요", "مرحبا", "السلام عليكم", "שלום", "नमस्ते", "halo", "hai", "selamat pagi", "xin chào",
+    "chào", "สวัสดี", "bok", "zdravo", "здравейте", "tere", "labas", "sveiki",
+))
+_SENTENCE = re.compile(r"[^.!?。！？\n]+")
+_WORD = re.compile(r"\w+")
+_SUBJECT_SEPARATOR = re.compile(r"(?:<>|<->|<=>|\u2194|\u21c4|\u27f7|/|\+|&|\bx\b|\||\u00d7|,|\band\b|\bund\b|\by\b"
+                                r"|\bet\b|\be\b|\bi\b|\bog\b|\boch\b|\bja\b|\bв\b|\bи\b|\bve\b|\bκαι\b|\ba\b|\bés\b"
+                                r"|\bși\b|\bdan\b|\bvà\b|和|と|및|와|과|و|ו)")
+# Parts that come with a person's mail without being documents: signatures, keys, Outlook's wrapper.
+_NOT_DOCUMENTS = ("application/ics", "application/pkcs7-signature", "application/x-pkcs7-signature",
+                  "application/pgp-signature", "application/pgp-keys", "application/ms-tnef")
+_INTRODUCING = lexicon.pattern(lexicon.every(lexicon.INTRODUCING))
+_MUTUAL = lexicon.pattern(lexicon.every(lexicon.MUTUAL))
+_NOUNS = lexicon.pattern(lexicon.INTRODUCTION_NOUNS)
+_THANKS = lexicon.pattern(lexicon.every(lexicon.THANKS))
+_ANNOUNCING = lexicon.pattern(lexicon.ANNOUNCING)
+_MEETING = lexicon.pattern(lexicon.MEETING)
+
+
+@dataclass(frozen=True)
+class Weighed:
+    score: float
+    evidence: tuple[str, ...]  # each signal with its weight, "+3.0 words of introducing: 'vi presento'"
+
+    @property
+    def introduction(self) -> bool:
+        return self.score >= THRESHOLD
+
+
+def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Message | None = None) -> Weighed:
+    """How strongly a new message with this (new) text and subject, sent to ``parties``,
+    introduces them to one another."""
+    found: list[tuple[float, str]] = []
+    body = fold(text)
+    folded_subject = fold(subject)
+    greeting, rest = _greeting(body)
+    names = {p.email: _names(p) for p in parties}
+
+    words = _INTRODUCING.search(body) or INTRODUCING.search(body)
+    if words:
+        found.append((WORDS, f"words of introducing: {_quote(words.group())}"))
+    mutual = _MUTUAL.search(body)
+    if mutual:
+        found.append((MUTUAL, f"speaks to them together: {_quote(mutual.group())}"))
+    found += _subject(folded_subject, names)
+    named = [email for email, forms in names.items() if any(_mentions(rest, n) for n in forms)]
+    if len(named) == len(parties) >= 2:
+        found.append((NAMED_ALL, f"names all {len(parties)} of them in the text"))
+    elif named:
+        found.append((NAMED_SOME, f"names {len(named)} of {len(parties)} in the text"))
+    described = _described(rest, names)
+    if len(described) >= 2:
+        found.append((DESCRIBED, f"sentences about {len(described)} of them"))
+    told = _told_about(rest, names)
+    if told:
+        found.append((TOLD_ABOUT, "tells one of them about another"))
+    greeted = [email for email, forms in names.items() if any(_mentions(greeting, n) for n in forms)]
+    if len(greeted) >= 2:
+        found.append((GREETS_THEM, f"greets {len(greeted)} of them"))
+    found += _against(body, message, parties)
+    score = round(sum(weight for weight, _ in found), 2)
+    return Weighed(score, tuple(f"{weight:+.1f} {what}" for weight, what in found))
+
+
+def _greeting(body: str) -> tuple[str, str]:
+    """The greeting line ("Hi Dana and Lee,") and the rest of the text."""
+    lines = body.strip().split("\n")
+    first = lines[0].strip() if lines else ""
+    short = len(first) <= 80 and len(_WORD.findall(first)) <= 8
+    if short and (first.endswith((",", "!", ":", "，", "！", "：")) or _GREETING_WORDS.match(first)):
+        # A greeting that runs into the text ("Hi Dana, meet Lee.") keeps its text.
+        head, comma, tail = first.partition(",")
+        if comma and len(_WORD.findall(tail)) >= 3:
+            return head, tail + "\n" + "\n".join(lines[1:])
+        return first, "\n".join(lines[1:])
+    return "", body
+
+
+def _names(person: Address) -> set[str]:
+    """The forms a text may call someone by: given name, family name, the parts of the
+    address's local part (folded); for names written without spaces, their halves too."""
+    forms: set[str] = set()
+    name = fold(person.name)
+    for token in _WORD.findall(name):
+        if len(token) >= 2 and not token.isdigit():
+            forms.add(token)
+            if lexicon.unspaced(token) and len(token) >= 3:
+                forms.update({token[:2], token[-2:]})  # 田中太郎: 田中さん, 太郎さん
+    for token in re.split(r"[._+\-\d]+", fold(person.email.partition("@")[0])):
+        if len(token) >= 3:
+            forms.add(token)
+    return forms
+
+
+def _mentions(text: str, form: str) -> bool:
+    if lexicon.unspaced(form):
+        return form in text
+    return re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text) is not None
+
+
+def _subject(subject: str, names: dict[str, set[str]]) -> list[tuple[float, str]]:
+    if not subject:
+        return []
+    named = [email for email, forms in names.items() if any(_mentions(subject, n) for n in forms)]
+    if len(named) >= 2 and _SUBJECT_SEPARATOR.search(subject):
+        return [(SUBJECT_PAIRS, f"the subject pairs {len(named)} of them")]
+    noun = _NOUNS.search(subject)
+    if noun or SUBJECT.search(subject):
+        return [(SUBJECT_WORD, f"the subject reads like an introduction: {(noun.group() if noun else subject)[:40]!r}")]
+    return []
+
+
+def _sentences(text: str) -> Iterable[str]:
+    return (s.strip() for s in _SENTENCE.findall(text) if s.strip())
+
+
+def _described(text: str, names: dict[str, set[str]]) -> set[str]:
+    """Those a sentence of four or more words begins with (after at most two words):
+    "Lee runs the design team", "Dana: she is hiring", "Also, Lee has ...", "이 분은 민준 씨".
+    """
+    found = set()
+    for sentence in _sentences(text):
+        words = _WORD.findall(sentence)
+        head = " ".join(words[:3])
+        for email, forms in names.items():
+            if any(_mentions(head, n) for n in forms) and (len(words) >= 4 or lexicon.unspaced(sentence)):
+                found.add(email)
+    return found
+
+
+def _told_about(text: str, names: dict[str, set[str]]) -> bool:
+    """A line or paragraph that begins with one of them and names another: "Dana, meet Lee",
+    "Dana: Lee is the person I mentioned", "Lee — Dana runs ..."."""
+    for block in re.split(r"\n", text):
+        words = _WORD.findall(block)
+        if len(words) < 3:
+            continue
+        head = " ".join(words[:2])
+        for email, forms in names.items():
+            if any(_mentions(head, n) for n in forms):
+                others = [o for o, f in names.items() if o != email and any(_mentions(block, n) for n in f)]
+                if others:
+                    return True
+    return False
+
+
+def _against(body: str, message: Message | None, parties: tuple[Address, ...]) -> list[tuple[float, str]]:
+    found: list[tuple[float, str]] = []
+    thanks = _THANKS.search(body) or THANKING.search(body)
+    if thanks and not _INTRODUCING.search(_THANKS.sub(" ", THANKING.sub(" ", body))):
+        found.append((THANKS, f"thanks for an introduction: {thanks.group().strip()!r}"))
+    announcing = _ANNOUNCING.search(body)
+    if announcing:
+        found.append((ANNOUNCES, f"announces something: {announcing.group().strip()!r}"))
+    meeting = _MEETING.search(body)
+    if meeting:
+        found.append((MEETING, f"a meeting's words: {meeting.group().strip()!r}"))
+    if len(parties) > CROWD_SIZE:
+        found.append((CROWD, f"sent to {len(parties)} people"))
+    if message is not None:
+        kinds = [content_type(p) for p in parts(message)]
+        if "text/calendar" in kinds or "application/ics" in kinds:
+            found.append((CALENDAR, "a calendar invitation"))
+        elif attached := next((k for k in kinds[1:] if k.startswith("application/") and k not in _NOT_DOCUMENTS), ""):
+            found.append((ATTACHMENT, f"an attachment ({attached})"))
+    return found
+
+
+def _quote(matched: str) -> str:
+    return repr(matched.strip(" \t\n,:;.!-\u2013\u2014"))
