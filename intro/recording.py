@@ -68,6 +68,9 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
                 note = f"{note}; held until its introducer confirms it: {held}"
             else:
                 schedule(session, made, made_at(meaning.date, message.received_at), config, utcnow())
+    if thread is not None and kind == "other":
+        # Its text did not show it, but its thread is a recorded introduction's.
+        kind, note = "reply", f"a later message in the thread of introduction {thread.id}"
     if thread is not None and message.introduction_id is None:
         message.introduction_id = thread.id
         if kind == "reply" and meaning.sender and _is_party(thread, meaning.sender.email):

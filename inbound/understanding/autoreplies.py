@@ -27,8 +27,9 @@ _SUBJECT = re.compile(
     r"|nicht im büro|réponse automatique|absence|absente?|respuesta automática|fuera de (?:la )?oficina|ausente"
     r"|afwezig(?:heidsmelding)?|automatisch antwoord|niet aanwezig|resposta automática|fora do escritório"
     r"|risposta automatica|fuori (?:sede|ufficio)|automatisk svar|frånvaro|fravær|poza biurem"
-    r"|odpowiedź automatyczna|automaattinen vastaus|автоматический ответ|自动回复|自動返信|自動応答|不在"
-    r")(?=\s*(?:[:：\-–—(\[|]|$)|\s+(?:until|till|through|bis|jusqu|hasta|tot|até|fino)\b)",
+    r"|odpowiedź automatyczna|automaattinen vastaus|автоматический ответ|自动回复|自動回覆|自動返信|自動応答"
+    r"|不在のお知らせ|不在通知|不在|부재중|자동 ?회신|자동 ?응답|otomatik yanıt|ofiste değil"
+    r")(?=\s*(?:[:：\-–—(\[|（【]|$)|\s+(?:until|till|through|bis|jusqu|hasta|tot|até|fino)\b)",
     re.IGNORECASE,
 )
 

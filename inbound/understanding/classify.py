@@ -22,11 +22,17 @@ from inbound.understanding.intro_phrases import FOR_INFORMATION, INTRODUCING, RE
 from inbound.understanding.mime import UNKNOWN_SENDER
 from inbound.understanding.parse import Parsed
 from inbound.understanding.quotes import new_text
-from inbound.understanding.recognition import THRESHOLD, weigh
+from inbound.understanding.recognition import THRESHOLD, introduction_thread, thanked, weigh
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address, base_address, tag_of
 from intro.meaning import Meaning
 
 _SENTENCE = re.compile(r"[^.!?\n]+")
+
+# Addresses of groups and lists, not people: nobody introduces a team's list to someone.
+_GROUP = re.compile(r"(?:all|everyone|everybody|staff|team|teams|office|dev|devs|engineering|ops|list|lists|group"
+                    r"|members|board|noreply|no-reply|do-not-reply|donotreply|equipe|equipo|squadra|zespol|ekip"
+                    r"|tiimi|alle|tutti|todos|todas|tous|iedereen|wszyscy|kaikki|mitarbeiter|personeel"
+                    r"|all[-_.]\w+|\w+[-_.](?:team|staff|all|list|equipe|equipo))$")
 _TAGS = (ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG)
 
 
@@ -67,10 +73,14 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
     parties = _parties(parsed.recipients, introducer, service, written, parsed.sender)
     if threaded:
         # Inside a thread only the words of introducing count: its people already know why they are there.
-        if len(parties) >= 2 and _introduces(written, ""):
+        if len(parties) >= 2 and _introduces(written, "") and not thanked(fold(written)):
             return replace(said, kind="introduction", reason="introduces people inside an existing thread",
                            introducer=introducer, parties=parties)
-        return replace(said, kind="reply", reason="a later message in a thread, introducing no one new")
+        why = introduction_thread(parsed.text, _unprefixed(parsed.subject), (introducer, *parsed.recipients))
+        if why:
+            return replace(said, kind="reply", reason=f"a later message in an introduction's thread ({why})")
+        # The domain still calls it a reply if the thread is one of a recorded introduction.
+        return replace(said, reason="a reply in a thread that shows no introduction")
     weighed = weigh(written, parsed.subject, parties, parsed.message) if len(parties) >= 2 else None
     if weighed is not None and weighed.introduction:
         return replace(said, kind="introduction", reason="introduces the people it is sent to",
@@ -84,6 +94,13 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
                        else "no introduction found")
     return replace(said, reason=f"not an introduction (score {weighed.score} of {THRESHOLD})",
                    score=weighed.score, evidence=weighed.evidence)
+
+
+def _unprefixed(subject: str) -> str:
+    """The subject without its reply and forward prefixes ("Re: Fwd: AW: ...")."""
+    while found := REPLY_SUBJECT.match(subject) or FORWARD_SUBJECT.match(subject):
+        subject = subject[found.end():]
+    return subject
 
 
 def _is_service(address: Address, service: tuple[str, ...]) -> bool:
@@ -103,7 +120,8 @@ def _parties(recipients: tuple[Address, ...], introducer: Address, service: tupl
     """The people introduced: the recipients, less the service, the introducer (and whoever
     sent on their behalf) and anyone copied only to be kept informed."""
     excluded = {introducer.email} | ({sender.email} if sender else set())
-    candidates = [a for a in recipients if not _is_service(a, service) and a.email not in excluded]
+    candidates = [a for a in recipients if not _is_service(a, service) and a.email not in excluded
+                  and not _GROUP.match(a.email.partition("@")[0].partition("+")[0])]
     informed = {a.email for a in candidates if _only_informed(a, text)}
     return tuple(sorted((a for a in candidates if a.email not in informed), key=lambda a: a.email))
 

@@ -18,7 +18,9 @@ def _any(*patterns: str) -> re.Pattern[str]:
 # The act of introducing. One match is enough in a new message.
 INTRODUCING = _any(
     # English
-    r"(?:^|[,:;.!\u2014\u2013-])\s*meet\s+\w",
+    # "Dana, meet Lee", not "meet me in the lobby" or "meet at noon".
+    r"(?:^|[,:;.!\u2014\u2013-])\s*meet\s+(?!(?:me|us|at|in|on|for|up|there|here|them|him|her|you|tomorrow|today"
+    r"|tonight|later|soon|again|the team|everyone)\b)\w",
     r"\b(?:like|love|want|wanted|happy|glad|pleased|delighted|going) (?:you )?to introduce\b",
     r"\b(?:let me|allow me to|i'?ll|i will|i'?d|i would|i wanted to|want to|quick(?:ly)?) introduce\b",
     r"\bintroduc(?:e|ing) (?:you|the two of you|both of you|everyone|two)\b",

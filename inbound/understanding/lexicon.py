@@ -188,6 +188,16 @@ THANKS = {
     "ko": ("소개해 주셔서 감사", "소개해주셔서 감사", "소개 감사", "만나서 반갑습니다"),
 }
 
+# Thanks in scripts without spaces put the name of the one thanked in the middle:
+# "谢谢王总的介绍", "田中さんにご紹介いただき", "김 대표님 소개 감사합니다" (regular expressions, folded).
+THANKS_AROUND = (
+    r"(?:谢谢|謝謝|感谢|感謝|多谢|多謝).{0,12}(?:介绍|介紹|引荐|引薦)",
+    r"(?:紹介|引き合わせ|お繋ぎ|おつなぎ).{0,12}(?:ありがとう|感謝|いただき)",
+    r"소개.{0,12}(?:감사|고맙)",
+    r"(?:شكرا|شكراً).{0,20}(?:التعارف|التعريف|تعريفي|تقديمي)",
+    r"תודה.{0,20}(?:ההיכרות|שהכרת|שחיברת)",
+)
+
 # Against: a product or company announcing something new ("introducing our new plan").
 ANNOUNCING = (
     "introducing our", "we're introducing", "we are introducing", "we have introduced", "we've introduced",
@@ -218,6 +228,10 @@ def pattern(words: tuple[str, ...] | list[str]) -> re.Pattern[str]:
         else:
             parts.append(rf"(?<!\w){escaped}" + ("" if stem else r"(?!\w)"))
     return re.compile("|".join(parts))
+
+
+def around(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{fold(p)})" for p in patterns))
 
 
 def every(table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:

@@ -58,6 +58,8 @@ _GREETING_WORDS = lexicon.pattern((
     "大家好", "안녕하세요", "مرحبا", "السلام عليكم", "שלום", "नमस्ते", "halo", "hai", "selamat pagi", "xin chào",
     "chào", "สวัสดี", "bok", "zdravo", "здравейте", "tere", "labas", "sveiki",
 ))
+_CONJUNCTIONS = frozenset(("and", "und", "y", "e", "et", "i", "og", "och", "ja", "и", "ve", "και", "a", "es", "si",
+                           "dan", "va", "en", "oraz", "a", "ו", "و"))
 _SENTENCE = re.compile(r"[^.!?。！？\n]+")
 _WORD = re.compile(r"\w+")
 _SUBJECT_SEPARATOR = re.compile(r"(?:<>|<->|<=>|\u2194|\u21c4|\u27f7|/|\+|&|\bx\b|\||\u00d7|,|\band\b|\bund\b|\by\b"
@@ -70,6 +72,7 @@ _INTRODUCING = lexicon.pattern(lexicon.every(lexicon.INTRODUCING))
 _MUTUAL = lexicon.pattern(lexicon.every(lexicon.MUTUAL))
 _NOUNS = lexicon.pattern(lexicon.INTRODUCTION_NOUNS)
 _THANKS = lexicon.pattern(lexicon.every(lexicon.THANKS))
+_THANKS_AROUND = lexicon.around(lexicon.THANKS_AROUND)
 _ANNOUNCING = lexicon.pattern(lexicon.ANNOUNCING)
 _MEETING = lexicon.pattern(lexicon.MEETING)
 
@@ -117,6 +120,35 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
     found += _against(body, message, parties)
     score = round(sum(weight for weight, _ in found), 2)
     return Weighed(score, tuple(f"{weight:+.1f} {what}" for weight, what in found))
+
+
+def thanked(body: str) -> str:
+    """The thanks for an introduction in a (folded) text, unless it also introduces someone
+    new ("thanks for the intro to Lee; Lee, meet Kim"); "" when there is none."""
+    found = _THANKS.search(body) or _THANKS_AROUND.search(body) or THANKING.search(body)
+    if found is None:
+        return ""
+    rest = THANKING.sub(" ", _THANKS_AROUND.sub(" ", _THANKS.sub(" ", body)))
+    return "" if _INTRODUCING.search(rest) or INTRODUCING.search(rest) else found.group().strip()
+
+
+def introduces(body: str) -> str:
+    """The words of introducing in a (folded) text, "" when there are none or it thanks for one."""
+    found = _INTRODUCING.search(body) or INTRODUCING.search(body)
+    return found.group().strip() if found and not thanked(body) else ""
+
+
+def introduction_thread(text: str, subject: str, people: tuple[Address, ...]) -> str:
+    """Why a message in a thread (its whole text, quotes included, and its subject without
+    "Re:") belongs to an introduction's thread; "" when nothing shows that it does."""
+    body = fold(text)
+    if thanks := thanked(body):
+        return f"thanks for an introduction: {thanks!r}"
+    if words := _INTRODUCING.search(body) or INTRODUCING.search(body):
+        return f"the thread has words of introducing: {_quote(words.group())}"
+    if found := _subject(fold(subject), {p.email: _names(p) for p in people}):
+        return found[0][1]
+    return ""
 
 
 def _greeting(body: str) -> tuple[str, str]:
@@ -172,40 +204,66 @@ def _sentences(text: str) -> Iterable[str]:
 
 
 def _described(text: str, names: dict[str, set[str]]) -> set[str]:
-    """Those a sentence of four or more words begins with (after at most two words):
-    "Lee runs the design team", "Dana: she is hiring", "Also, Lee has ...", "이 분은 민준 씨".
+    """Those a sentence of four or more words begins with (in its first three words), as
+    its subject, not spoken to: "Lee runs the design team", "Also, Lee has ...", "이 분은
+    민준 씨", but not "Dana, could you ...".
     """
     found = set()
     for sentence in _sentences(text):
         words = _WORD.findall(sentence)
-        head = " ".join(words[:3])
+        if len(words) < 4 and not lexicon.unspaced(sentence):
+            continue
+        head = sentence[:sum(len(w) + 2 for w in words[:3])]
         for email, forms in names.items():
-            if any(_mentions(head, n) for n in forms) and (len(words) >= 4 or lexicon.unspaced(sentence)):
+            at = _first(head, forms)
+            if at is not None and sentence[at:].lstrip()[:1] not in (",", ":", "，", "："):
                 found.add(email)
     return found
 
 
 def _told_about(text: str, names: dict[str, set[str]]) -> bool:
-    """A line or paragraph that begins with one of them and names another: "Dana, meet Lee",
-    "Dana: Lee is the person I mentioned", "Lee — Dana runs ..."."""
-    for block in re.split(r"\n", text):
+    """A line that begins with one of them and tells them about another: "Dana, meet Lee",
+    "Dana: Lee is the person I mentioned", "Lee — Dana runs ...". Not two of them spoken
+    to together: "Dana, Lee: the slides", "Dana and Lee, please review"."""
+    for block in text.split("\n"):
         words = _WORD.findall(block)
         if len(words) < 3:
             continue
-        head = " ".join(words[:2])
         for email, forms in names.items():
-            if any(_mentions(head, n) for n in forms):
-                others = [o for o, f in names.items() if o != email and any(_mentions(block, n) for n in f)]
-                if others:
+            # The line begins with their name (a bullet or "@" before it aside).
+            head = _first(block, forms) if any(_mentions(words[0], n) for n in forms) else None
+            if head is None:
+                continue
+            for other, other_forms in names.items():
+                found = _first(block[head:], other_forms) if other != email else None
+                if found is not None and not _together(block, head, head + found):
                     return True
     return False
 
 
+def _first(text: str, forms: set[str]) -> int | None:
+    """Where the first of ``forms`` ends in ``text``, or None."""
+    ends = [m.end() for n in forms for m in [_find(text, n)] if m is not None]
+    return min(ends) if ends else None
+
+
+def _find(text: str, form: str) -> re.Match[str] | None:
+    return re.search(re.escape(form) if lexicon.unspaced(form) else rf"(?<!\w){re.escape(form)}(?!\w)", text)
+
+
+def _together(block: str, head: int, other: int) -> bool:
+    """Whether the name ending at ``other`` is spoken to beside the one ending at ``head``
+    (only conjunctions between them, and a comma or colon after it)."""
+    between = _WORD.findall(block[head:other])[:-1]
+    after = block[other:].lstrip()[:1]
+    return all(word in _CONJUNCTIONS for word in between) and after in (",", ":", ";", "，", "：", "")
+
+
 def _against(body: str, message: Message | None, parties: tuple[Address, ...]) -> list[tuple[float, str]]:
     found: list[tuple[float, str]] = []
-    thanks = _THANKS.search(body) or THANKING.search(body)
-    if thanks and not _INTRODUCING.search(_THANKS.sub(" ", THANKING.sub(" ", body))):
-        found.append((THANKS, f"thanks for an introduction: {thanks.group().strip()!r}"))
+    thanks = thanked(body)
+    if thanks:
+        found.append((THANKS, f"thanks for an introduction: {thanks!r}"))
     announcing = _ANNOUNCING.search(body)
     if announcing:
         found.append((ANNOUNCES, f"announces something: {announcing.group().strip()!r}"))
