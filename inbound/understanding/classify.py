@@ -18,11 +18,11 @@ from inbound.understanding.automatic import detect
 from inbound.understanding.commands import command_in
 from inbound.understanding.folding import fold
 from inbound.understanding.forwarded import FORWARD_SUBJECT, Forwarded, find_forwarded
-from inbound.understanding.intro_phrases import FOR_INFORMATION, INTRODUCING, REPLY_SUBJECT, SUBJECT, THANKING
+from inbound.understanding.intro_phrases import INTRODUCING, REPLY_SUBJECT, SUBJECT, THANKING
 from inbound.understanding.mime import UNKNOWN_SENDER
 from inbound.understanding.parse import Parsed
 from inbound.understanding.quotes import new_text
-from inbound.understanding.recognition import THRESHOLD, introduction_thread, thanked, weigh
+from inbound.understanding.recognition import THRESHOLD, introduction_thread, only_informed, thanked, weigh
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address, base_address, tag_of
 from intro.meaning import Meaning
 
@@ -122,20 +122,8 @@ def _parties(recipients: tuple[Address, ...], introducer: Address, service: tupl
     excluded = {introducer.email} | ({sender.email} if sender else set())
     candidates = [a for a in recipients if not _is_service(a, service) and a.email not in excluded
                   and not _GROUP.match(a.email.partition("@")[0].partition("+")[0])]
-    informed = {a.email for a in candidates if _only_informed(a, text)}
+    informed = {a.email for a in candidates if only_informed(a, text)}
     return tuple(sorted((a for a in candidates if a.email not in informed), key=lambda a: a.email))
-
-
-def _only_informed(person: Address, text: str) -> bool:
-    """True when every sentence that names ``person`` says they are copied for information."""
-    names = {fold(person.name.split()[0])} if person.name else set()
-    names.add(fold(person.email.split("@")[0]))
-    mentions = [s for s in _SENTENCE.findall(fold(text)) if any(_names(n, s) for n in names)]
-    return bool(mentions) and all(FOR_INFORMATION.search(s) for s in mentions)
-
-
-def _names(name: str, sentence: str) -> bool:
-    return len(name) > 1 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sentence) is not None
 
 
 def _forwarded_introduction(parsed: Parsed, introducer: Address, service: tuple[str, ...]) -> Forwarded | None:

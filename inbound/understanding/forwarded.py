@@ -22,21 +22,35 @@ _MARKER = re.compile(
     r"anfang der weitergeleiteten nachricht|urspr(?:ü|ue)ngliche nachricht|mensaje reenviado|"
     r"mensaje original|message transf[ée]r[ée]|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|"
     r"message d'origine|doorgestuurd bericht|oorspronkelijk bericht|mensagem encaminhada|"
-    r"mensagem original|messaggio inoltrato|messaggio originale"
-    r")\s*:?\s*(?:-{2,})?\s*$",
+    r"mensagem original|messaggio inoltrato|messaggio originale|inizio messaggio inoltrato|"
+    r"vidarebefordrat meddelande|videresendt meddelelse|videresendt melding|edelleenlähetetty viesti|"
+    r"przekazana wiadomość|wiadomość przekazana|přeposlaná zpráva|továbbított üzenet|mesaj redirecționat|"
+    r"iletilen ileti|пересланное сообщение|переслане повідомлення|προωθημένο μήνυμα|"
+    r"転送されたメッセージ|転送メッセージ|转发的邮件|轉寄郵件|전달된 메시지|الرسالة المعاد توجيهها|הודעה שהועברה|"
+    r"pesan yang diteruskan|thư được chuyển tiếp|ข้อความที่ส่งต่อ"
+    r")\s*[:：]?\s*(?:-{2,})?\s*$",
     re.IGNORECASE,
 )
 # "Key: value" lines of the block; the key in the client's language.
 _FIELDS = {
-    "from": ("from", "von", "de", "van", "da", "från", "fra"),
-    "to": ("to", "an", "à", "a", "aan", "para", "till", "til"),
-    "cc": ("cc", "kopie", "copie", "copia", "cópia", "kopie aan"),
-    "subject": ("subject", "betreff", "objet", "asunto", "onderwerp", "assunto", "oggetto", "ämne", "emne"),
+    "from": ("from", "von", "de", "van", "da", "från", "fra", "od", "от", "від", "lähettäjä", "feladó", "kimden",
+             "από", "差出人", "发件人", "寄件者", "보낸 사람", "보낸사람", "من", "מאת", "प्रेषक", "dari", "từ", "จาก"),
+    "to": ("to", "an", "à", "a", "aan", "para", "till", "til", "do", "кому", "vastaanottaja", "címzett", "kime",
+           "προς", "宛先", "收件人", "받는 사람", "받는사람", "إلى", "אל", "प्राप्तकर्ता", "kepada", "đến", "ถึง"),
+    "cc": ("cc", "kopie", "copie", "copia", "cópia", "kopie aan", "kopia", "dw", "копия", "копія", "kopio",
+           "másolat", "bilgi", "κοιν", "抄送", "副本", "참조", "نسخة", "העתק", "tembusan", "đồng gửi", "สำเนา"),
+    "subject": ("subject", "betreff", "objet", "asunto", "onderwerp", "assunto", "oggetto", "ämne", "emne",
+                "temat", "předmět", "тема", "aihe", "tárgy", "konu", "θέμα", "subiect", "件名", "主题", "主旨",
+                "제목", "الموضوع", "נושא", "विषय", "perihal", "subjek", "chủ đề", "tiêu đề", "เรื่อง"),
     "date": ("date", "datum", "fecha", "data", "sent", "gesendet", "envoyé", "enviado", "enviada",
-             "verzonden", "inviato", "skickat", "sendt"),
+             "verzonden", "inviato", "skickat", "sendt", "enviado el", "enviada em", "wysłano", "odesláno",
+             "отправлено", "надіслано", "lähetetty", "elküldve", "gönderildi", "tarih", "στάλθηκε", "trimis",
+             "送信日時", "日付", "发送时间", "日期", "보낸 날짜", "التاريخ", "תאריך", "दिनांक", "tanggal", "ngày",
+             "วันที่"),
 }
 _KEY = {alias: field for field, aliases in _FIELDS.items() for alias in aliases}
-_FIELD_LINE = re.compile(r"^\s*\*?([^\W\d_][\w ]{0,15}?)\*?\s*:\s*(.*)$")
+_FIELD_LINE = re.compile(r"^\s*\*?([^\W\d_][\w ]{0,15}?)\*?\s*[:：]\s*(.*)$")
+_QUOTED = re.compile(r"^(?:\s*>)+ ?")
 _MAILTO = re.compile(r"\[mailto:([^\]]+)\]", re.IGNORECASE)
 FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|wg|tr|rv|enc|doorst|i)\s*:", re.IGNORECASE)
 
@@ -56,10 +70,18 @@ class Forwarded:
 
 def find_forwarded(text: str, message: EmailMessage | None = None) -> Forwarded | None:
     """The first forwarded message in ``text`` (or attached to ``message``), if any."""
-    lines = text.split("\n")
+    # A forward quoted as a whole ("> From: ...", Apple Mail) reads as one that is not.
+    lines = [_QUOTED.sub("", line) for line in text.split("\n")]
     for i, line in enumerate(lines):
         if _MARKER.match(line):
             found = _block(lines[i + 1:])
+            if found is not None:
+                return found
+    # Outlook puts no marker, only a rule and the header block: "From: ... Sent: ... To: ...".
+    for i, line in enumerate(lines):
+        match = _FIELD_LINE.match(line)
+        if match and _KEY.get(match.group(1).strip().lower()) == "from":
+            found = _block(lines[i:])
             if found is not None:
                 return found
     return _attached(message) if message is not None else None

@@ -27,7 +27,8 @@ INTRODUCING = {
            "wanted you to meet", "want you to meet", "you two should", "you both should", "making an intro",
            "make an intro", "making the intro", "happy to connect", "glad to connect", "pleasure to connect",
            "pleased to introduce", "delighted to introduce", "let me introduce", "allow me to introduce",
-           "i'd like to introduce", "i would like to introduce", "introductions are in order"),
+           "i'd like to introduce", "i would like to introduce", "introductions are in order",
+           "looping you both in", "looping you two in", "looping you all in", "looping the two of you in"),
     "de": ("vorstellen", "stelle euch*", "stelle ihnen*", "stelle dir*", "möchte euch*", "bekannt machen",
            "bekanntmachen", "in kontakt bringen", "in verbindung bringen", "miteinander verbinden",
            "vernetzen", "vernetze euch", "kennenlernen", "kennen lernen", "kennenzulernen", "austauschen"),
@@ -104,7 +105,8 @@ INTRODUCING = {
 
 # "You two", "both of you", "each other": the message speaks to two people about each other.
 MUTUAL = {
-    "en": ("you two", "you both", "both of you", "the two of you", "each other", "one another"),
+    "en": ("you two", "you both", "both of you", "the two of you", "each other", "one another", "the three of you",
+           "you three", "all three of you"),
     "de": ("ihr beiden", "ihr beide", "euch beiden", "euch beide", "sie beide", "einander", "gegenseitig"),
     "es": ("ustedes dos", "vosotros dos", "vosotras dos", "los dos", "las dos", "entre ustedes", "mutuamente"),
     "fr": ("vous deux", "tous les deux", "toutes les deux", "l'un l'autre", "l'une l'autre"),
@@ -207,11 +209,53 @@ ANNOUNCING = (
     "nuevo plan", "新功能", "新機能", "出新",
 )
 
-# Against: a meeting among people who already work together.
+# Against: a meeting among people who already work together. ("No agenda" is not one.)
 MEETING = (
-    "agenda", "minutes", "action items", "meeting notes", "tagesordnung", "protokoll", "ordre du jour",
-    "orden del día", "ordine del giorno", "pauta da reunião", "agenda van", "議題", "议程", "회의록", "повестка",
+    "meeting agenda", "agenda for", "agenda:", "the agenda", "minutes of", "meeting minutes", "meeting notes",
+    "action items", "tagesordnung", "protokoll der", "ordre du jour", "orden del día", "ordine del giorno",
+    "pauta da reunião", "agenda van de", "議題", "议程", "회의록", "повестка дня",
 )
+
+# Someone copied only to be kept informed, who is not one of the people introduced.
+FOR_INFORMATION = {
+    "en": ("fyi", "for your information", "for visibility", "for your visibility", "for awareness", "for reference",
+           "for the record", "no action needed", "no action required", "in the loop", "just so you know", "cc'ing",
+           "copying in", "for info"),
+    "de": ("zur info", "zur information", "zur kenntnis", "nur zur info", "kein handlungsbedarf", "in kopie",
+           "in cc", "zu ihrer information", "zu deiner information"),
+    "fr": ("pour info", "pour information", "pour ton information", "pour votre information", "en copie",
+           "aucune action", "pour suivi"),
+    "es": ("para tu información", "para su información", "para tu conocimiento", "para su conocimiento",
+           "en copia", "a título informativo", "para que esté al tanto", "para que estés al tanto"),
+    "it": ("per conoscenza", "per informazione", "per tua informazione", "in copia", "p.c."),
+    "pt": ("para conhecimento", "para sua informação", "para seu conhecimento", "em cópia", "só para informação",
+           "apenas para informação", "para ficar a par"),
+    "nl": ("ter info", "ter informatie", "ter kennisname", "in de cc", "in cc", "geen actie nodig"),
+    "pl": ("do wiadomości", "dla informacji", "w kopii", "do kopii", "informacyjnie"),
+    "cs": ("pro informaci", "na vědomí", "v kopii", "do kopie"),
+    "sk": ("pre informáciu", "na vedomie", "v kópii"),
+    "hu": ("tájékoztatásul", "tájékoztatás céljából", "másolatban", "tudomásul"),
+    "ro": ("spre informare", "pentru informare", "în copie", "spre știință"),
+    "sv": ("för kännedom", "för information", "i kopia", "för din information"),
+    "no": ("for orientering", "til orientering", "til informasjon", "i kopi", "for informasjon"),
+    "da": ("til orientering", "til information", "til din orientering", "i kopi"),
+    "fi": ("tiedoksi", "tiedoksenne", "kopiona", "tiedoksesi"),
+    "et": ("teadmiseks", "koopiana"),
+    "ru": ("для информации", "к сведению", "в копии", "для сведения", "в курсе"),
+    "uk": ("для інформації", "до відома", "в копії", "у копії"),
+    "tr": ("bilgi için", "bilginize", "bilgi amaçlı", "bilgi olarak", "bilgisi olsun", "bilgide"),
+    "el": ("για ενημέρωση", "προς ενημέρωση", "σε κοινοποίηση", "για την ενημέρωσή"),
+    "ja": ("ご参考まで", "参考までに", "ccにて", "ccで", "共有まで", "念のため", "cc に入れて"),
+    "zh": ("抄送", "供参考", "仅供参考", "知悉", "请知悉", "供您参考"),
+    "ko": ("참조로", "참고로", "참고용", "참조 드", "cc로"),
+    "ar": ("للعلم", "للاطلاع", "للإحاطة", "نسخة للعلم"),
+    "he": ("לידיעה", "לידיעתך", "לידיעתכם", "בהעתק", "לעדכון"),
+    "hi": ("जानकारी के लिए", "सूचना के लिए", "कॉपी में", "सीसी में"),
+    "id": ("sebagai informasi", "untuk informasi", "sebagai tembusan", "untuk diketahui"),
+    "ms": ("untuk makluman", "sebagai makluman"),
+    "vi": ("để biết", "để nắm thông tin", "đồng gửi", "để nắm được"),
+    "th": ("เพื่อทราบ", "สำเนาถึง", "เพื่อโปรดทราบ"),
+}
 
 _UNSPACED = re.compile(r"[\u0590-\u06ff\u0e00-\u0e7f\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 

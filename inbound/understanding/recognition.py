@@ -19,10 +19,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
+from functools import lru_cache
 
 from inbound.understanding import lexicon
 from inbound.understanding.folding import fold
-from inbound.understanding.intro_phrases import INTRODUCING, SUBJECT, THANKING
+from inbound.understanding.intro_phrases import FOR_INFORMATION, INTRODUCING, SUBJECT, THANKING
 from inbound.understanding.mime import content_type, parts
 from intro.addresses import Address
 
@@ -60,8 +61,14 @@ _GREETING_WORDS = lexicon.pattern((
 ))
 _CONJUNCTIONS = frozenset(("and", "und", "y", "e", "et", "i", "og", "och", "ja", "и", "ve", "και", "a", "es", "si",
                            "dan", "va", "en", "oraz", "a", "ו", "و"))
+# Titles and honorifics in display names, which are not what a text calls someone.
+_TITLES = frozenset(("dr", "mr", "mrs", "ms", "prof", "eng", "ing", "mag", "herr", "frau", "sr", "sra", "mme", "m",
+                     "dott", "dra", "phd", "jr", "sir"))
 _SENTENCE = re.compile(r"[^.!?。！？\n]+")
-_WORD = re.compile(r"\w+")
+# Words are what lies between spaces and punctuation: \w alone would cut Devanagari, Thai
+# and other scripts at every vowel sign, which are combining marks, not word characters.
+_BETWEEN_WORDS = re.compile(r"[\s!-/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20"
+                            r"\u0964\u0965\u060c\u061b\u061f\u05be\u05c0\u05c3\u0e2f\u0e5a\u0e5b]+")
 _SUBJECT_SEPARATOR = re.compile(r"(?:<>|<->|<=>|\u2194|\u21c4|\u27f7|/|\+|&|\bx\b|\||\u00d7|,|\band\b|\bund\b|\by\b"
                                 r"|\bet\b|\be\b|\bi\b|\bog\b|\boch\b|\bja\b|\bв\b|\bи\b|\bve\b|\bκαι\b|\ba\b|\bés\b"
                                 r"|\bși\b|\bdan\b|\bvà\b|和|と|및|와|과|و|ו)")
@@ -74,6 +81,7 @@ _NOUNS = lexicon.pattern(lexicon.INTRODUCTION_NOUNS)
 _THANKS = lexicon.pattern(lexicon.every(lexicon.THANKS))
 _THANKS_AROUND = lexicon.around(lexicon.THANKS_AROUND)
 _ANNOUNCING = lexicon.pattern(lexicon.ANNOUNCING)
+_INFORMED = lexicon.pattern(lexicon.every(lexicon.FOR_INFORMATION))
 _MEETING = lexicon.pattern(lexicon.MEETING)
 
 
@@ -91,7 +99,7 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
     """How strongly a new message with this (new) text and subject, sent to ``parties``,
     introduces them to one another."""
     found: list[tuple[float, str]] = []
-    body = fold(text)
+    body = _unwrapped(fold(text))
     folded_subject = fold(subject)
     greeting, rest = _greeting(body)
     names = {p.email: _names(p) for p in parties}
@@ -138,6 +146,14 @@ def introduces(body: str) -> str:
     return found.group().strip() if found and not thanked(body) else ""
 
 
+def only_informed(person: Address, text: str) -> bool:
+    """Whether every sentence that names ``person`` says they are copied only to be kept
+    informed ("Yuki, no action needed", "Kari for orientering", "抄送王经理")."""
+    forms = _names(person)
+    mentions = [s for s in _sentences(_unwrapped(fold(text))) if any(_mentions(s, n) for n in forms)]
+    return bool(mentions) and all(_INFORMED.search(s) or FOR_INFORMATION.search(s) for s in mentions)
+
+
 def introduction_thread(text: str, subject: str, people: tuple[Address, ...]) -> str:
     """Why a message in a thread (its whole text, quotes included, and its subject without
     "Re:") belongs to an introduction's thread; "" when nothing shows that it does."""
@@ -151,15 +167,25 @@ def introduction_thread(text: str, subject: str, people: tuple[Address, ...]) ->
     return ""
 
 
+def _words(text: str) -> list[str]:
+    return [w for w in _BETWEEN_WORDS.split(text) if w]
+
+
+def _unwrapped(text: str) -> str:
+    """Lines of a paragraph wrapped by the client (format=flowed ends them with a space) joined."""
+    return re.sub(r"[ \t]\n(?=\S)", " ", text)
+
+
 def _greeting(body: str) -> tuple[str, str]:
     """The greeting line ("Hi Dana and Lee,") and the rest of the text."""
     lines = body.strip().split("\n")
     first = lines[0].strip() if lines else ""
-    short = len(first) <= 80 and len(_WORD.findall(first)) <= 8
-    if short and (first.endswith((",", "!", ":", "，", "！", "：")) or _GREETING_WORDS.match(first)):
+    short = len(first) <= 80 and len(_words(first)) <= 8
+    ends = (",", "!", ":", "，", "！", "：", "\u2014", "\u2013", "-")
+    if short and (first.endswith(ends) or _GREETING_WORDS.match(first)):
         # A greeting that runs into the text ("Hi Dana, meet Lee.") keeps its text.
         head, comma, tail = first.partition(",")
-        if comma and len(_WORD.findall(tail)) >= 3:
+        if comma and len(_words(tail)) >= 3:
             return head, tail + "\n" + "\n".join(lines[1:])
         return first, "\n".join(lines[1:])
     return "", body
@@ -170,8 +196,8 @@ def _names(person: Address) -> set[str]:
     address's local part (folded); for names written without spaces, their halves too."""
     forms: set[str] = set()
     name = fold(person.name)
-    for token in _WORD.findall(name):
-        if len(token) >= 2 and not token.isdigit():
+    for token in _words(name):
+        if len(token) >= 2 and not token.isdigit() and token not in _TITLES:
             forms.add(token)
             if lexicon.unspaced(token) and len(token) >= 3:
                 forms.update({token[:2], token[-2:]})  # 田中太郎: 田中さん, 太郎さん
@@ -184,7 +210,17 @@ def _names(person: Address) -> set[str]:
 def _mentions(text: str, form: str) -> bool:
     if lexicon.unspaced(form):
         return form in text
-    return re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text) is not None
+    return _name_pattern(form).search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _name_pattern(form: str) -> re.Pattern[str]:
+    """A name as a whole word; a longer one also with another ending, as languages that
+    decline names write it ("Horák" as "Horáka", "Procházka" as "Procházko", "Kasia" as "Kasiu")."""
+    if len(form) < 5:
+        return re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
+    stem = form[:max(4, len(form) - 2)]
+    return re.compile(rf"(?<!\w){re.escape(stem)}\w{{0,{len(form) - len(stem) + 3}}}(?!\w)")
 
 
 def _subject(subject: str, names: dict[str, set[str]]) -> list[tuple[float, str]]:
@@ -210,7 +246,7 @@ def _described(text: str, names: dict[str, set[str]]) -> set[str]:
     """
     found = set()
     for sentence in _sentences(text):
-        words = _WORD.findall(sentence)
+        words = _words(sentence)
         if len(words) < 4 and not lexicon.unspaced(sentence):
             continue
         head = sentence[:sum(len(w) + 2 for w in words[:3])]
@@ -222,11 +258,11 @@ def _described(text: str, names: dict[str, set[str]]) -> set[str]:
 
 
 def _told_about(text: str, names: dict[str, set[str]]) -> bool:
-    """A line that begins with one of them and tells them about another: "Dana, meet Lee",
-    "Dana: Lee is the person I mentioned", "Lee — Dana runs ...". Not two of them spoken
-    to together: "Dana, Lee: the slides", "Dana and Lee, please review"."""
-    for block in text.split("\n"):
-        words = _WORD.findall(block)
+    """A sentence that begins with one of them and tells them about another: "Dana, meet
+    Lee", "Dana: Lee is the person I mentioned", "Lee — Dana runs ...". Not two of them
+    spoken to together: "Dana, Lee: the slides", "Dana and Lee, please review"."""
+    for block in _sentences(text):
+        words = _words(block)
         if len(words) < 3:
             continue
         for email, forms in names.items():
@@ -248,13 +284,13 @@ def _first(text: str, forms: set[str]) -> int | None:
 
 
 def _find(text: str, form: str) -> re.Match[str] | None:
-    return re.search(re.escape(form) if lexicon.unspaced(form) else rf"(?<!\w){re.escape(form)}(?!\w)", text)
+    return re.search(re.escape(form), text) if lexicon.unspaced(form) else _name_pattern(form).search(text)
 
 
 def _together(block: str, head: int, other: int) -> bool:
     """Whether the name ending at ``other`` is spoken to beside the one ending at ``head``
     (only conjunctions between them, and a comma or colon after it)."""
-    between = _WORD.findall(block[head:other])[:-1]
+    between = _words(block[head:other])[:-1]
     after = block[other:].lstrip()[:1]
     return all(word in _CONJUNCTIONS for word in between) and after in (",", ":", ";", "，", "：", "")
 
