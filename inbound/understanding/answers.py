@@ -25,6 +25,7 @@ from typing import Literal
 
 from inbound.understanding import answer_phrases as phrases
 from inbound.understanding.folding import fold as base_fold
+from inbound.understanding.lexicon import unspaced
 from intro.meaning import AnswerValue
 
 Kind = Literal["weak", "strong", "hedge", "neutral"]
@@ -38,7 +39,7 @@ _MAX_PARAGRAPHS = 3
 _APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc\u2032`\u00b4]")
 _REPEATS = re.compile(r"(\w)\1{2,}")  # "Yesss", "Noooo"
 _SPACES = re.compile(r"[^\S\n]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 # Whole words only; a hyphen or an @ joins words ("non-profit", "no@example.com").
 _START = r"(?<![\w@'\-])"
 _END = r"(?![\w@\-])"
@@ -62,6 +63,16 @@ def _alternation(items: Iterable[str]) -> str:
     return "|".join(re.escape(p).replace("'", "'?") for p in sorted(folded, key=lambda p: (-len(p), p)))
 
 
+def _words_of(items: Iterable[str]) -> str:
+    """``items`` as whole words; those in scripts written without spaces (Chinese, Japanese,
+    Thai) or with particles attached (Korean, Arabic, Hebrew) anywhere."""
+    items = list(items)
+    spaced = [p for p in items if not unspaced(p)]
+    joined = [p for p in items if unspaced(p)]
+    parts = [f"{_START}(?:{_alternation(spaced)}){_END}"] if spaced else []
+    return "|".join(parts + ([f"(?:{_alternation(joined)})"] if joined else []))
+
+
 def signal_phrases() -> list[tuple[str, Signal]]:
     """Every phrase of ``answer_phrases`` with what it signals."""
     tables: list[tuple[Kind, AnswerValue | None, Mapping[str, tuple[str, ...]]]] = [
@@ -76,11 +87,13 @@ def signal_phrases() -> list[tuple[str, Signal]]:
 _SIGNALS = {_key(p): signal for p, signal in signal_phrases()}
 _PAUSE_WORDS = frozenset(_key(p) for p in phrases.PAUSE_WORDS)
 _WORD_AFTER = re.compile(r" \w")
-_PHRASE = re.compile(rf"{_START}(?:{_alternation(p for p, _ in signal_phrases())}){_END}")
-# A "yet" lead takes up to four more words of its clause; a negation finds its "yet" within four.
+_PHRASE = re.compile(_words_of(p for p, _ in signal_phrases()))
+# A "yet" lead takes up to four more words of its clause (or, in a script without spaces,
+# the rest of the clause); a negation finds its "yet" within four.
 _WORDS = r"(?:[^\S\n]+[^\s.!?,;:]+)"
+_CLAUSE = r"[^\s.!?,;:。！？，、]*"
 _YET = re.compile(
-    rf"{_START}(?:{_alternation(phrases.NOT_YET_LEADS)}){_END}{_WORDS}{{0,4}}"
+    rf"(?:{_words_of(phrases.NOT_YET_LEADS)}){_CLAUSE}{_WORDS}{{0,4}}"
     rf"|{_START}(?:{_alternation(phrases.NEGATIONS)}){_END}{_WORDS}{{0,4}}?[^\S\n]+"
     rf"(?:{_alternation(phrases.YET_WORDS)}){_END}"
 )
@@ -124,7 +137,9 @@ def _signals(sentence: str) -> list[Signal]:
     found: list[Signal] = [("strong", NOT_YET) for _ in _YET.finditer(sentence)]
     rest = _YET.sub(" ", sentence)
     found += [("strong", NO) for _ in _NOT_HELPED.finditer(rest)]
-    rest = _NOT_HELPED.sub(lambda m: m.group()[: m.start("help") - m.start()], rest)
+    # The negation stays (it may be "not sure"); the help word becomes a placeholder word, so
+    # that a pause word before it ("tak membantu") is not read as an answer on its own.
+    rest = _NOT_HELPED.sub(lambda m: m.group()[: m.start("help") - m.start()] + "_", rest)
     found += [_SIGNALS[_key(m.group())] for m in _PHRASE.finditer(rest)
               if not (_key(m.group()) in _PAUSE_WORDS and _WORD_AFTER.match(rest, m.end()))]
     found = [s for s in found if s[0] != "neutral"]
@@ -153,6 +168,8 @@ def read_answer(new_text: str) -> AnswerValue | None:
     for i, sentence in enumerate(sentences):
         deciding = _signals(sentence)
         if deciding:
-            later = {a for s in sentences[i + 1:] for kind, a in _signals(s) if kind == "strong" and a is not None}
+            # A later "we meet next week" does not take back a first "yes, it helped".
+            later = {a for s in sentences[i + 1:] for kind, a in _signals(s) if kind == "strong" and a is not None
+                     and not (a == NOT_YET and any(d == HELPED for _, d in deciding))}
             return _resolve(deciding, later)
     return None
