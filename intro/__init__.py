@@ -19,7 +19,8 @@ Receiving
 
 Sending, at most once
 - ``outbox``: the one mechanism: claim, send, settle, retry per kind;
-- ``followups``, ``links`` and ``notices``: the kinds of mail; ``tokens`` and ``secret``:
+- ``followups``, ``links``, ``notices`` and ``questions`` ("was it an introduction?"): the
+  kinds of mail; ``tokens`` and ``secret``:
   the signed links in them; ``wakeup``: a nudge to the scheduler.
 
 Reading

@@ -14,7 +14,7 @@ import click
 from sqlalchemy import Engine
 
 from intro import config as intro_config
-from intro import logs, overview, schema
+from intro import logs, overview, questions, schema
 from intro.backup import backup
 from intro.components import Component, factories
 from intro.config import Config
@@ -158,6 +158,23 @@ def intros(ctx: click.Context, as_json: bool, campaign: int | None) -> None:
     schema.ensure_current(engine)
     with transaction(engine) as session:
         for row in overview.listing(session, campaign):
+            click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@cli.group()
+def corrections() -> None:
+    """Recognition, corrected by the people who wrote the mail ("Log it", "It was not")."""
+
+
+@corrections.command("export")
+@click.pass_context
+def export_corrections(ctx: click.Context) -> None:
+    """Every correction, one JSON object per line: message_id, predicted, corrected,
+    introducer, parties, at; to measure recognition on this deployment's own mail."""
+    _, engine = setup(ctx)
+    schema.ensure_current(engine)
+    with transaction(engine) as session:
+        for row in questions.corrections(session):
             click.echo(json.dumps(row, ensure_ascii=False))
 
 

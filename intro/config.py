@@ -122,6 +122,14 @@ class FollowupConfig:
 
 
 @dataclass(frozen=True)
+class RecognitionConfig:
+    # A message from a person to two or more others that copied the service but was not
+    # recognised as an introduction: its sender is asked whether it was one, at most this
+    # many times a day. 0: never asked.
+    questions_per_day: int = _setting(3, values.at_least(0))
+
+
+@dataclass(frozen=True)
 class TrustConfig:
     # The authserv-id of the MTA in front of intro (its Authentication-Results headers are
     # believed; any other's are ignored). Empty: intro verifies DKIM and DMARC itself.
@@ -165,6 +173,7 @@ class Config:
     followup: FollowupConfig = field(default_factory=FollowupConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
+    recognition: RecognitionConfig = field(default_factory=RecognitionConfig)
 
     @property
     def public_url(self) -> str:

@@ -49,7 +49,8 @@ class Meaning:
     date: datetime | None = None  # the Date header; None when missing or unreadable
     sender: Address | None = None  # the From
     introducer: Address | None = None  # introduction only
-    parties: tuple[Address, ...] = ()  # introduction only: the people introduced
+    # An introduction's people; for a message whose sender is asked (``ask``), those it may introduce.
+    parties: tuple[Address, ...] = ()
     thread_ids: tuple[str, ...] = ()  # In-Reply-To and References
     # The tags of the service addresses it was sent to, by prefix (intro.addresses).
     tags: dict[str, str] = field(default_factory=dict)
@@ -64,3 +65,7 @@ class Meaning:
     # does), and the signals that made the score, each with its weight.
     score: float | None = None
     evidence: tuple[str, ...] = ()
+    # A person's new message to two or more others, copying the service, not recognised as
+    # an introduction: its sender should be asked whether it was one (no silent misses).
+    ask: bool = False
+    named: tuple[str, ...] = ()  # the addresses of ``parties`` its text names (ticked when asking)

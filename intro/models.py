@@ -95,6 +95,8 @@ class Person(Base):
     # Set once and never cleared by the service: no mail goes to them again.
     opted_out_at: Mapped[datetime | None]
     bouncing_since: Mapped[datetime | None]
+    # They chose never to be asked whether a message of theirs was an introduction.
+    never_ask_at: Mapped[datetime | None]
 
 
 class Campaign(Base):
@@ -230,6 +232,36 @@ class Notice(Outgoing, Base):
     introduction_id: Mapped[int] = mapped_column(ForeignKey("introductions.id", ondelete="CASCADE"))
     kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuestionAnswer(enum.StrEnum):
+    LOGGED = "logged"  # "Log it": it was an introduction, of the people chosen
+    DECLINED = "declined"  # "It was not an introduction"
+    DISMISSED = "dismissed"  # an organizer settled it without an answer
+
+
+class Question(Outgoing, Base):
+    """A message from a person to two or more others, copying the service, that was not
+    recognised as an introduction: its sender is asked whether it was one (no silent
+    misses). The answer is kept with what was predicted: corrections are data."""
+
+    __tablename__ = "questions"
+    __table_args__ = (Index(None, "status", "created_at"), Index(None, "person_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))  # who sent it, who is asked
+    subject: Mapped[str] = mapped_column(Text, default="")
+    # The people it might introduce: [{"email", "name", "suggested"}], ticked where the text points.
+    candidates: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    predicted: Mapped[str] = mapped_column(String(20))  # the kind it was read as
+    score: Mapped[float | None]  # the recognition score it had
+    made_at: Mapped[datetime]  # when the message was written: the campaign it counts in if logged
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer: Mapped[QuestionAnswer | None] = mapped_column(_enum(QuestionAnswer))
+    answered_at: Mapped[datetime | None]
+    introduction_id: Mapped[int | None] = mapped_column(ForeignKey("introductions.id", ondelete="SET NULL"))
 
 
 class Answer(Base):

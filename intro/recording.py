@@ -15,15 +15,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from intro import counts, links
+from intro import counts, links, questions
 from intro import trust as trust_policy
-from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG
+from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address
 from intro.answers import opt_out, record_answer
 from intro.campaigns import campaign_id_for, join
 from intro.config import Config
 from intro.followups import by_tag, person_by_tag, schedule
 from intro.meaning import Meaning
-from intro.models import InboundMessage, Introduction, IntroductionParty, MessageStatus, Person
+from intro.models import InboundMessage, Introduction, IntroductionParty, MessageStatus, Person, QuestionAnswer
 from intro.people import person_id_for
 from intro.timeutil import utcnow
 from intro.trust import Trust
@@ -61,7 +61,8 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
             assert meaning.introducer is not None
             held = trust_policy.hold_reason(session, trust, meaning.introducer.email, meaning.auth,
                                             meaning.auth_note, utcnow()) if trust else None
-            made = _new_introduction(session, message, meaning, config.campaign.goal, held)
+            made = _new_introduction(session, message.id, made_at(meaning.date, message.received_at), meaning,
+                                     config.campaign.goal, held)
             message.introduction_id = made
             if held is not None:
                 trust_policy.held(session, meaning.introducer.email, utcnow())
@@ -71,6 +72,12 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
     if thread is not None and kind == "other":
         # Its text did not show it, but its thread is a recorded introduction's.
         kind, note = "reply", f"a later message in the thread of introduction {thread.id}"
+    elif meaning.ask and meaning.sender is not None:
+        held = trust_policy.hold_reason(session, trust, meaning.sender.email, meaning.auth, meaning.auth_note,
+                                        utcnow(), count=False) if trust else None
+        asked = questions.ask(session, message, meaning, config, held, made_at(meaning.date, message.received_at),
+                              utcnow())
+        note = f"{note}; {asked}"
     if thread is not None and message.introduction_id is None:
         message.introduction_id = thread.id
         if kind == "reply" and meaning.sender and _is_party(thread, meaning.sender.email):
@@ -134,6 +141,35 @@ def _carry_out(session: Session, message: InboundMessage, meaning: Meaning, conf
                    f"joined the {year} campaign by mail" if joined else f"already a participant of {year}")
 
 
+def log_question(session: Session, question_id: int, person_id: int | None, chosen: set[str], config: Config,
+                 now: datetime) -> int:
+    """'Log it': the message its sender was asked about was an introduction of the people
+    ``chosen`` (two or more of its candidates). It counts and gets its follow-ups like any
+    other, marked as confirmed by its introducer. Returns the introduction's id.
+
+    ``person_id`` None: an organizer logs it from the review screen.
+    """
+    question = questions.open_question(session, question_id, person_id, now)
+    known = {str(c["email"]): c for c in question.candidates}
+    picked = sorted(e for e in chosen if e in known)
+    if len(picked) < 2:
+        raise questions.Unanswerable("too_few")
+    introducer = session.get_one(Person, question.person_id)
+    meaning = Meaning("introduction", "confirmed by its introducer", subject=question.subject,
+                      introducer=Address(introducer.email, introducer.display_name),
+                      parties=tuple(Address(e, str(known[e].get("name") or "")) for e in picked))
+    intro_id = _new_introduction(session, question.inbound_message_id, question.made_at, meaning,
+                                 config.campaign.goal, confirmed_at=now)
+    schedule(session, intro_id, question.made_at, config, now)
+    question.candidates = [{**c, "chosen": str(c["email"]) in picked} for c in question.candidates]
+    questions.settle(session, question, QuestionAnswer.LOGGED, now, intro_id)
+    message = session.get(InboundMessage, question.inbound_message_id) if question.inbound_message_id else None
+    if message is not None:
+        message.kind, message.introduction_id = "introduction", intro_id
+        message.note = f"{message.note}; confirmed as an introduction by its introducer"
+    return intro_id
+
+
 def made_at(date: datetime | None, received_at: datetime) -> datetime:
     """When the introduction was made: its Date header, unless missing or in the future."""
     if date is None or date > received_at + _CLOCK_SKEW:
@@ -147,16 +183,15 @@ _INTRODUCTION = insert(Introduction).returning(Introduction.id)
 _PARTY = insert(IntroductionParty)
 
 
-def _new_introduction(session: Session, message: InboundMessage, meaning: Meaning, goal: str,
-                      held: str | None = None) -> int:
+def _new_introduction(session: Session, message_id: int | None, when: datetime, meaning: Meaning, goal: str,
+                      held: str | None = None, confirmed_at: datetime | None = None) -> int:
     """Insert the introduction and its people; count it unless it is ``held`` (the reason)."""
     assert meaning.introducer is not None
-    when = made_at(meaning.date, message.received_at)
     campaign_id, introducer_id = campaign_id_for(session, when.year, goal), person_id_for(session, meaning.introducer)
     intro_id: int = session.execute(_INTRODUCTION, {
         "campaign_id": campaign_id, "introducer_id": introducer_id,
-        "inbound_message_id": message.id, "subject": meaning.subject, "made_at": when, "recorded_at": utcnow(),
-        "held_reason": held,
+        "inbound_message_id": message_id, "subject": meaning.subject, "made_at": when, "recorded_at": utcnow(),
+        "held_reason": held, "confirmed_at": confirmed_at,
     }).scalar_one()
     people = {person_id_for(session, p) for p in meaning.parties}
     session.execute(_PARTY, [{"introduction_id": intro_id, "person_id": pid} for pid in sorted(people)])

@@ -7,7 +7,16 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from intro.models import Answer, FollowUp, InboundMessage, Introduction, MessageStatus, Person
+from intro.models import (
+    Answer,
+    FollowUp,
+    InboundMessage,
+    Introduction,
+    MessageStatus,
+    Person,
+    Question,
+    QuestionAnswer,
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,8 @@ class Counts:
     followups_sent: int
     answers: int
     answers_to_review: int  # replies by mail whose answer could not be read with confidence
+    introductions_confirmed: int  # messages not recognised, logged by their introducer when asked
+    questions_declined: int  # asked about, and "it was not an introduction"
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -38,4 +49,6 @@ def counts(session: Session) -> Counts:
         followups_sent=count(FollowUp.sent_at.is_not(None), of=FollowUp),
         answers=count(of=Answer),
         answers_to_review=count(InboundMessage.needs_review.is_(True)),
+        introductions_confirmed=count(Question.answer == QuestionAnswer.LOGGED, of=Question),
+        questions_declined=count(Question.answer == QuestionAnswer.DECLINED, of=Question),
     )

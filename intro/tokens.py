@@ -18,6 +18,9 @@ SIGN_IN = "sign_in"
 JOIN = "join"
 INVITE = "invite"
 PRIVACY = "privacy"
+# "Was this an introduction?" (intro.questions): the question, and never asking again.
+QUESTION = "question"
+NEVER_ASK = "never_ask"
 # An answer link is good for this long after the mail; an unsubscribe link for ever (a
 # person must always be able to stop the mail, RFC 8058).
 ANSWER_LIFETIME = timedelta(days=120)

@@ -38,15 +38,16 @@ class Trust:
 
 
 def hold_reason(session: Session, trust: Trust, introducer: str, auth: str, auth_note: str,
-                now: datetime) -> str | None:
-    """Why an introduction from ``introducer`` must wait for confirmation, or None."""
+                now: datetime, count: bool = True) -> str | None:
+    """Why an introduction from ``introducer`` must wait for confirmation, or None. Without
+    ``count``, only whether its sender is authenticated as [trust] requires."""
     if introducer in trust.trusted_senders:
         return None
     if auth == "fail" and trust.on_fail != "accept":
         return f"the sender could not be authenticated ({auth_note})"
     if auth == "none" and trust.on_none == "hold":
         return f"the sender was not authenticated ({auth_note})"
-    if trust.per_day:
+    if count and trust.per_day:
         today = session.scalar(
             select(func.count()).select_from(Introduction).join(Person, Introduction.introducer_id == Person.id)
             .where(Person.email == introducer, Introduction.recorded_at > now - timedelta(days=1))) or 0

@@ -20,9 +20,21 @@ from intro.config import Config
 from intro.followups import Job
 from intro.links import LIFETIME, SIGNS_IN, LinkJob
 from intro.notices import NoticeJob
+from intro.questions import QuestionJob
 from intro.text import one_line
 from intro.timeutil import utcnow
-from mailer.render import FollowupMail, LinkMail, NoticeMail, Rendered, Renderer, render_link, render_notice
+from mailer.render import (
+    Candidate,
+    FollowupMail,
+    LinkMail,
+    NoticeMail,
+    QuestionMail,
+    Rendered,
+    Renderer,
+    render_link,
+    render_notice,
+    render_question,
+)
 
 ANSWER_CHOICES = ("helped", "not_yet", "no")
 # UTF-8 bodies in base64: safe on any relay, and encoded in C (quoted-printable, more
@@ -72,6 +84,20 @@ def followups(jobs: list[Job], renderer: Renderer, config: Config, secret: str) 
 def notice(job: NoticeJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:
     rendered = render_notice(renderer, notice_mail_for(job, config, secret))
     return compose_notice(job, rendered, config, secret), job.introducer_email
+
+
+def question(job: QuestionJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:
+    """"Was it an introduction?", to the sender of a message that was not recognised as one."""
+    base = config.public_url
+    page = f"{base}/q/{tokens.make(secret, tokens.QUESTION, job.question_id)}"
+    mail = QuestionMail(
+        name=job.name, subject=job.subject, sent_on=job.sent_on,
+        candidates=tuple(Candidate(email, name, suggested) for email, name, suggested in job.candidates),
+        log_url=f"{page}?choice=log", not_url=f"{page}?choice=not",
+        never_url=f"{base}/q/never/{tokens.make(secret, tokens.NEVER_ASK, job.person_id)}",
+        service_name=config.mail.from_name, service_url=base)
+    rendered = render_question(renderer, mail)
+    return _message(job.name, job.email, job.person_id, job.tag, "question", rendered, config, secret), job.email
 
 
 def link(job: LinkJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:

@@ -22,6 +22,7 @@ from intro.followups import FollowUps, plan_from
 from intro.links import LINK, Links
 from intro.notices import Notices
 from intro.outbox import Claimed, Kind, Outcome, Result, claim, expire, settle, waiting
+from intro.questions import Questions
 from mailer import compose
 from mailer.render import Renderer
 from mailer.send import PermanentFailure, TemporaryFailure, Transport, UnknownOutcome, transport
@@ -46,7 +47,7 @@ class Writer(Generic[Job]):
 
 def writers(config: Config, secret: str, renderer: Renderer) -> list[Writer[Any]]:
     """Every kind of mail, in the order a pass sends them: links first (someone is waiting
-    for them, at their inbox), then follow-ups, then notes to introducers."""
+    for them, at their inbox), then follow-ups, notes to introducers, questions to them."""
     follow = config.followup
     return [
         Writer(Links(config.web.admins), lambda jobs: compose.link(jobs[0], renderer, config, secret)),
@@ -54,6 +55,7 @@ def writers(config: Config, secret: str, renderer: Renderer) -> list[Writer[Any]
                together=lambda job: job.person_id),
         Writer(Notices(follow.answered_notes, follow.receipts),
                lambda jobs: compose.notice(jobs[0], renderer, config, secret)),
+        Writer(Questions(), lambda jobs: compose.question(jobs[0], renderer, config, secret)),
     ]
 
 
@@ -64,6 +66,7 @@ class Summary:
     failed: int = 0
     notes: int = 0  # receipts and answered notes to introducers
     links: int = 0  # sign-in, join and invitation links
+    questions: int = 0  # "was it an introduction?"
     results: dict[str, dict[Result, int]] = field(default_factory=dict)  # by kind, every outcome
 
     def add(self, kind: str, outcomes: Sequence[tuple[Claimed[Any], Outcome]]) -> None:
@@ -74,6 +77,7 @@ class Summary:
         self.sent, self.retried, self.failed = (followups.get(r, 0) for r in Result)
         self.notes = self.results.get("notices", {}).get(Result.SENT, 0)
         self.links = self.results.get("links", {}).get(Result.SENT, 0)
+        self.questions = self.results.get("questions", {}).get(Result.SENT, 0)
 
     def describe(self) -> str:
         return (f"sent {self.sent}, to retry {self.retried}, failed {self.failed}, "

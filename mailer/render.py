@@ -12,7 +12,7 @@ import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -134,14 +134,17 @@ class Renderer:
     def _render(self, name: str, context: Mapping[str, Any]) -> str:
         return self.env.get_template(name).render(context)
 
-    def followup(self, mail: FollowupMail) -> Rendered:
-        safe = clean(mail)
+    def mail(self, name: str, safe: Any) -> Rendered:
+        """The subject, text and HTML of mail ``name`` for a cleaned dataclass of its values."""
         context = {f.name: getattr(safe, f.name) for f in fields(safe)}
         return Rendered(
-            subject=one_line(self._render("followup.subject.txt", context), SUBJECT_MAX),
-            text=_tidy_text(self._render("followup.txt", context)),
-            html=self._render("followup.html", context),
+            subject=one_line(self._render(f"{name}.subject.txt", context), SUBJECT_MAX),
+            text=_tidy_text(self._render(f"{name}.txt", context)),
+            html=self._render(f"{name}.html", context),
         )
+
+    def followup(self, mail: FollowupMail) -> Rendered:
+        return self.mail("followup", clean(mail))
 
 
     def followups(self, mails: list[FollowupMail]) -> Rendered:
@@ -187,12 +190,7 @@ def render_notice(renderer: Renderer, mail: NoticeMail) -> Rendered:
         unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"), service_name=_name(mail.service_name),
         service_url=_url(mail.service_url, "service_url"),
     )
-    context = {f.name: getattr(safe, f.name) for f in fields(safe)}
-    return Rendered(
-        subject=one_line(renderer._render(f"{mail.kind}.subject.txt", context), SUBJECT_MAX),
-        text=_tidy_text(renderer._render(f"{mail.kind}.txt", context)),
-        html=renderer._render(f"{mail.kind}.html", context),
-    )
+    return renderer.mail(mail.kind, safe)
 
 
 @dataclass(frozen=True)
@@ -216,9 +214,35 @@ def render_link(renderer: Renderer, mail: LinkMail) -> Rendered:
     safe = replace(mail, email=one_line(mail.email), name=_name(mail.name), inviter=_name(mail.inviter),
                    url=_url(mail.url, "url"), service_name=_name(mail.service_name),
                    service_url=_url(mail.service_url, "service_url"))
-    context = {f.name: getattr(safe, f.name) for f in fields(safe)}
-    return Rendered(
-        subject=one_line(renderer._render("link.subject.txt", context), SUBJECT_MAX),
-        text=_tidy_text(renderer._render("link.txt", context)),
-        html=renderer._render("link.html", context),
-    )
+    return renderer.mail("link", safe)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    email: str
+    name: str
+    suggested: bool  # the message names them: ticked on the page
+
+
+@dataclass(frozen=True)
+class QuestionMail:
+    """What the question.* templates may use: "was this an introduction?"."""
+
+    name: str  # the sender's name, or ""
+    subject: str  # of their message ("" when it had none)
+    sent_on: datetime  # when it arrived
+    candidates: tuple[Candidate, ...]  # the people it went to
+    log_url: str  # the page, with "Log it" chosen
+    not_url: str  # the page, with "It was not an introduction" chosen
+    never_url: str  # never ask again
+    service_name: str
+    service_url: str
+
+
+def render_question(renderer: Renderer, mail: QuestionMail) -> Rendered:
+    safe = replace(mail, name=_name(mail.name), subject=one_line(mail.subject, SUBJECT_MAX),
+                   candidates=tuple(Candidate(one_line(c.email), _name(c.name), c.suggested) for c in mail.candidates),
+                   log_url=_url(mail.log_url, "log_url"), not_url=_url(mail.not_url, "not_url"),
+                   never_url=_url(mail.never_url, "never_url"), service_name=_name(mail.service_name),
+                   service_url=_url(mail.service_url, "service_url"))
+    return renderer.mail("question", safe)

@@ -13,13 +13,14 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from intro import personal, privacy, trust
+from intro import personal, privacy, questions, trust
 from intro.db import transaction
 from intro.models import Person
 from intro.timeutil import utcnow
 from web import csrf
 from web.base import cell, config, engine, login_required, private, stale_form
 from web.params import whole
+from web.questions import page_url
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 bp.after_request(private)
@@ -42,10 +43,12 @@ def page() -> ResponseReturnValue:
         year = whole(request.args.get("campaign"), 1, 9999) or (mine[0].year if mine else None)
         made = list(personal.introductions(db, person_id, year)) if year else []
         waiting = list(personal.introductions(db, person_id, awaiting=True))
+        asked = [(q, page_url(q.id)) for q in questions.waiting(db, person_id, utcnow())]
     shown = next((c for c in mine if c.year == year), None)
     return render_template("me.html", person=person, campaigns=mine, shown=shown, year=year, made=made,
-                           waiting=waiting, disowned=trust.DISOWNED, joined=_flag("joined"), already=_flag("already"),
-                           admin=person.email in config().web.admins, saved=_flag("saved"), unsure=_flag("unsure"))
+                           waiting=waiting, asked=asked, disowned=trust.DISOWNED, joined=_flag("joined"),
+                           already=_flag("already"), admin=person.email in config().web.admins, saved=_flag("saved"),
+                           unsure=_flag("unsure"))
 
 
 @bp.post("/listing")

@@ -92,8 +92,9 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
         words = _introduces(written, parsed.subject)
         return replace(said, reason="introduction words, but fewer than two people to introduce" if words
                        else "no introduction found")
+    # Copied on a message to two or more people and not recognised: its sender is asked.
     return replace(said, reason=f"not an introduction (score {weighed.score} of {THRESHOLD})",
-                   score=weighed.score, evidence=weighed.evidence)
+                   score=weighed.score, evidence=weighed.evidence, ask=True, parties=parties, named=weighed.named)
 
 
 def _unprefixed(subject: str) -> str:

@@ -89,6 +89,7 @@ _MEETING = lexicon.pattern(lexicon.MEETING)
 class Weighed:
     score: float
     evidence: tuple[str, ...]  # each signal with its weight, "+3.0 words of introducing: 'vi presento'"
+    named: tuple[str, ...] = ()  # the addresses of those the text names
 
     @property
     def introduction(self) -> bool:
@@ -127,7 +128,7 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
         found.append((GREETS_THEM, f"greets {len(greeted)} of them"))
     found += _against(body, message, parties)
     score = round(sum(weight for weight, _ in found), 2)
-    return Weighed(score, tuple(f"{weight:+.1f} {what}" for weight, what in found))
+    return Weighed(score, tuple(f"{weight:+.1f} {what}" for weight, what in found), tuple(sorted(named)))
 
 
 def thanked(body: str) -> str:
