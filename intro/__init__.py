@@ -25,7 +25,8 @@ Sending, at most once
 
 Reading
 - ``tallies``: the public figures; ``personal``: one's own page; ``overview``: the
-  organizer's view and `intro intros`; ``stats``: counts; ``privacy``: export, forget, retention.
+  organizer's view and `intro intros`; ``review``: what waits for an organizer's eye;
+  ``stats``: counts; ``privacy``: export, forget, retention.
 
 Running
 - ``cli`` and ``components``: the `intro` command and the parts `intro serve` runs;

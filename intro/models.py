@@ -142,8 +142,10 @@ class InboundMessage(Base):
     status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default=MessageStatus.NEW)
     kind: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)  # why it was classified so, in a few words
-    # An answer by reply that could not be read with confidence: a person should look.
+    # An answer by reply that could not be read with confidence: a person should look
+    # (an organizer, on /admin/review), at what it said.
     needs_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    review_text: Mapped[str | None] = mapped_column(Text)
     # Whether the From was authenticated (DKIM/DMARC, or a trusted Authentication-Results):
     # "pass", "fail" or "none"; NULL when not checked (only introductions are).
     auth: Mapped[str | None] = mapped_column(String(8))

@@ -104,7 +104,7 @@ def forget(session: Session, email: str, now: datetime | None = None) -> bool:
         select(IntroductionParty.introduction_id).where(IntroductionParty.person_id == person.id))
     session.execute(update(InboundMessage).where(or_(InboundMessage.introduction_id.in_(intros),
                                                      _mentions(session, email)))
-                    .values(raw=b"", mail_from="", rcpt_to=[], peer="", note=None, error=None)
+                    .values(raw=b"", mail_from="", rcpt_to=[], peer="", note=None, error=None, review_text=None)
                     .execution_options(synchronize_session=False))
     # Subjects name people ("Dana, meet Lee"); the introductions themselves stay, counted.
     session.execute(update(Introduction).where(Introduction.id.in_(intros)).values(subject="")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from intro import counts, links, questions
 from intro import trust as trust_policy
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address
-from intro.answers import opt_out, record_answer
+from intro.answers import MAX_COMMENT, opt_out, record_answer
 from intro.campaigns import campaign_id_for, join
 from intro.config import Config
 from intro.followups import by_tag, person_by_tag, schedule
@@ -117,7 +117,7 @@ def _record_followup_mail(session: Session, message: InboundMessage, meaning: Me
             record_answer(session, followup.id, meaning.answer, meaning.comment, source="reply")
             note = f"answered {meaning.answer.value!r} by mail"
         else:
-            message.needs_review = True
+            message.needs_review, message.review_text = True, meaning.comment[:MAX_COMMENT]
             note = "an answer by mail that could not be read with confidence: filed for review"
     _processed(message, kind, note)
 

@@ -13,14 +13,16 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from intro import links, overview
+from intro import links, overview, questions, recording, review
 from intro.addresses import AddressError, normalize_address
 from intro.db import transaction
-from intro.models import Campaign
+from intro.meaning import AnswerValue
+from intro.models import Campaign, Person
 from intro.timeutil import utcnow
-from web.base import cell, engine, is_admin, private, signed_in, to_sign_in
+from web.base import cell, config, engine, is_admin, private, signed_in, to_sign_in
 from web.params import whole
 from web.sign_in import wake_sender
+from web.surveys import LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.after_request(private)
@@ -137,3 +139,44 @@ def introductions_csv() -> ResponseReturnValue:
 
     return Response(stream_with_context(rows()), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="introductions-{year}-all.csv"'})
+
+
+# Review ------------------------------------------------------------------------------------
+
+_ANSWERS = {value.value: value for value in AnswerValue}
+
+
+@bp.get("/review")
+def review_page() -> ResponseReturnValue:
+    """Answers by mail that could not be read, and questions nobody answered: one click each."""
+    with transaction(engine()) as db:
+        answers = review.unclear_answers(db, config().service.address)
+        asked = questions.unanswered(db, utcnow())
+        senders = {q.person_id: db.get_one(Person, q.person_id).email for q in asked}
+    return render_template("admin_review.html", answers=answers, asked=asked, senders=senders,
+                           labels=LABELS, done=request.args.get("done") == "1")
+
+
+@bp.post("/review/answers/<int:message_id>")
+def review_answer(message_id: int) -> ResponseReturnValue:
+    value = request.form.get("answer", "")
+    with transaction(engine(), write=True) as db:
+        if not review.settle_answer(db, message_id, _ANSWERS.get(value), config().service.address, utcnow()):
+            abort(404)
+    return redirect(url_for("admin.review_page", done=1), 303)
+
+
+@bp.post("/review/questions/<int:question_id>")
+def review_question(question_id: int) -> ResponseReturnValue:
+    try:
+        with transaction(engine(), write=True) as db:
+            if request.form.get("action") == "log":
+                recording.log_question(db, question_id, None, set(request.form.getlist("person")), config(),
+                                       utcnow())
+            else:
+                questions.decline(db, question_id, None, utcnow())
+    except questions.Unanswerable as e:
+        if e.problem == "too_few":
+            abort(400, "Tick two or more people: an introduction introduces people to each other.")
+        abort(404)
+    return redirect(url_for("admin.review_page", done=1), 303)
