@@ -140,3 +140,41 @@ def _wait(done: Callable[[], bool], failure: str, seconds: float = 60) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(failure)
+
+
+def test_a_miss_is_asked_about_and_logged_in_the_browser(site: tuple[str, dict[str, str], Path]) -> None:
+    """No silent misses, as a user meets it: a message to two people that copies the
+    service but is not recognised; the question by mail (to the outbox); the page; the
+    people ticked; "Log it"; the introduction counts."""
+    url, env, folder = site
+    with smtplib.SMTP("127.0.0.1", int(env["INTRO_SMTP_PORT"])) as client:
+        client.sendmail("sam@example.com", ["intro@tally.example"], load("miss_no_words.eml"))
+    outbox = folder / "outbox"
+
+    def asked() -> bool:
+        run_intro("followups", "run", cwd=folder, env=env)
+        return outbox.exists() and any(outbox.glob("question.*.eml"))
+
+    _wait(asked, "no question was mailed")
+    [path] = outbox.glob("question.*.eml")
+    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    link = re.search(r"(http://\S+/q/\S+\?choice=log)", mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert link is not None
+    before = json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(link.group(1))
+        assert "Was it an introduction?" in page.inner_text("h1")
+        assert json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout) == before  # opening: nothing
+        page.check("input[value='dana@example.net']")
+        page.check("input[value='lee@example.org']")
+        page.click("button[value=log]")
+        page.wait_for_load_state()
+        assert "Logged" in page.inner_text("h1")
+        page.goto(link.group(1))  # again: answered already, nothing more to press
+        assert "answered already" in page.inner_text("main")
+        browser.close()
+    after = json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)
+    assert after["introductions"] == before["introductions"] + 1
+    assert after["introductions_confirmed"] == before["introductions_confirmed"] + 1
