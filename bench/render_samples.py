@@ -10,10 +10,21 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from mailer.render import FollowupMail, LinkMail, NoticeMail, Renderer, render_link, render_notice
+from mailer.render import (
+    Candidate,
+    FollowupMail,
+    LinkMail,
+    NoticeMail,
+    QuestionMail,
+    Rendered,
+    Renderer,
+    render_link,
+    render_notice,
+    render_question,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +70,16 @@ LINKS = (SIGN_IN,
 ANSWERED = replace(NOTICE, kind="answered", answers=(("Dana Reyes", "helped"), ("Lee Park", "not_yet")))
 
 
+QUESTION = QuestionMail(
+    name="Sam Carter", subject="Thursday", sent_on=datetime(2026, 3, 3, 9, 15),
+    candidates=(Candidate("dana@example.net", "Dana Reyes", True),
+                Candidate("lee@example.org", "Lee Park", False)),
+    log_url=f"{SITE}/q/MQ.aBcD3f.Qw7LmN4rT0sXk2p9?choice=log",
+    not_url=f"{SITE}/q/MQ.aBcD3f.Qw7LmN4rT0sXk2p9?choice=not",
+    never_url=f"{SITE}/q/never/Mg.aBcD3f.Zp6hJ3kW5ePq8sV1", service_name="intro", service_url=SITE,
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--templates", help="a folder of replacement templates, as [mail] templates")
@@ -66,28 +87,23 @@ def main() -> None:
     args = parser.parse_args()
     renderer = Renderer(args.templates)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, mail in (("followup", EXAMPLE), ("reminder", replace(EXAMPLE, reminder=True))):
-        rendered = renderer.followup(mail)
+
+    def write(name: str, rendered: Rendered) -> None:
         # The subject is not a file of its own: it heads the text sample, as a mail client shows it.
         (args.out / f"{name}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
         (args.out / f"{name}.html").write_text(rendered.html)
         print(f"{args.out / name}.txt, .html: {rendered.subject}")
+
+    for name, mail in (("followup", EXAMPLE), ("reminder", replace(EXAMPLE, reminder=True))):
+        write(name, renderer.followup(mail))
     second = replace(EXAMPLE, introducer_name="Rosa Costa", introducer_email="rosa.costa@example.com",
                      others=("Kofi Mensah",), subject="Kofi <> Dana: solar co-op")
-    rendered = renderer.followups([EXAMPLE, second])
-    (args.out / "followups.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
-    (args.out / "followups.html").write_text(rendered.html)
-    print(f"{args.out / 'followups'}.txt, .html: {rendered.subject}")
+    write("followups", renderer.followups([EXAMPLE, second]))
     for link in LINKS:
-        rendered = render_link(renderer, link)
-        (args.out / f"{link.purpose}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
-        (args.out / f"{link.purpose}.html").write_text(rendered.html)
-        print(f"{args.out / link.purpose}.txt, .html: {rendered.subject}")
+        write(link.purpose, render_link(renderer, link))
     for notice in (NOTICE, ANSWERED):
-        rendered = render_notice(renderer, notice)
-        (args.out / f"{notice.kind}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
-        (args.out / f"{notice.kind}.html").write_text(rendered.html)
-        print(f"{args.out / notice.kind}.txt, .html: {rendered.subject}")
+        write(notice.kind, render_notice(renderer, notice))
+    write("question", render_question(renderer, QUESTION))
 
 
 if __name__ == "__main__":
