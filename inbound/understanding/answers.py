@@ -25,7 +25,7 @@ from typing import Literal
 
 from inbound.understanding import answer_phrases as phrases
 from inbound.understanding.folding import fold as base_fold
-from inbound.understanding.lexicon import unspaced
+from inbound.understanding.lexicon import trie, unspaced
 from intro.meaning import AnswerValue
 
 Kind = Literal["weak", "strong", "hedge", "neutral"]
@@ -57,10 +57,9 @@ def _key(phrase: str) -> str:
 
 
 def _alternation(items: Iterable[str]) -> str:
-    folded = {" ".join(fold(p).split()) for p in items}
-    # Longest first, so that at any position the most specific phrase wins; and "didn't" is
-    # often typed "didnt", "m'a" "ma".
-    return "|".join(re.escape(p).replace("'", "'?") for p in sorted(folded, key=lambda p: (-len(p), p)))
+    # A trie (lexicon.trie): greedy, so at any position the most specific phrase wins; and
+    # an apostrophe may be left out ("didn't" is often typed "didnt", "m'a" "ma").
+    return trie({" ".join(fold(p).split()) for p in items})
 
 
 def _words_of(items: Iterable[str]) -> str:

@@ -15,6 +15,7 @@ they are written here as people write them.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from inbound.understanding.folding import fold
 
@@ -261,17 +262,41 @@ _UNSPACED = re.compile(r"[\u0590-\u06ff\u0e00-\u0e7f\u1100-\u11ff\u3040-\u30ff\u
 
 
 def pattern(words: tuple[str, ...] | list[str]) -> re.Pattern[str]:
-    """One pattern for ``words`` (folded), longest first, each matched as the docstring says."""
-    parts = []
-    for word in sorted({w for w in words}, key=len, reverse=True):
-        stem = word.endswith("*")
+    """One pattern for ``words`` (folded), each matched as the docstring says."""
+    whole: set[str] = set()
+    stems: set[str] = set()
+    joined: set[str] = set()
+    for word in words:
         folded = fold(word.rstrip("*"))
-        escaped = re.escape(folded).replace("'", "'?")
-        if _UNSPACED.search(word):
-            parts.append(escaped)
-        else:
-            parts.append(rf"(?<!\w){escaped}" + ("" if stem else r"(?!\w)"))
-    return re.compile("|".join(parts))
+        (joined if _UNSPACED.search(word) else stems if word.endswith("*") else whole).add(folded)
+    parts = [rf"(?<!\w){trie(whole)}(?!\w)" if whole else "", rf"(?<!\w){trie(stems)}" if stems else "",
+             trie(joined) if joined else ""]
+    return re.compile("|".join(p for p in parts if p))
+
+
+def trie(words: set[str]) -> str:
+    """A regular expression for any of ``words``, factored into a trie: Python's re tries
+    the alternatives of a group one after another, a trie each character once (hundreds of
+    phrases in one pattern were a third of the time it took to understand a message).
+    Greedy: the longest phrase at a position wins. An apostrophe may be left out."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _emit(root)
+
+
+def _emit(node: dict[str, Any]) -> str:
+    branches = ["'?" + _emit(child) if char == "'" else re.escape(char) + _emit(child)
+                for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{group})?"
+    return group
 
 
 def around(patterns: tuple[str, ...]) -> re.Pattern[str]:
