@@ -27,8 +27,8 @@ def messages(folders: list[Path]) -> list[bytes]:
     found = []
     for folder in folders:
         if folder.is_dir():
-            found += [p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix in (".eml", "")
-                      and not p.name.startswith(("LICENSE", "NOTICE", "README"))]
+            found += [p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".md"
+                      and not p.name.startswith(("LICENSE", "NOTICE", "README", "labels"))]
     return found
 
 

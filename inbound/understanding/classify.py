@@ -22,7 +22,14 @@ from inbound.understanding.intro_phrases import INTRODUCING, REPLY_SUBJECT, SUBJ
 from inbound.understanding.mime import UNKNOWN_SENDER
 from inbound.understanding.parse import Parsed
 from inbound.understanding.quotes import new_text
-from inbound.understanding.recognition import THRESHOLD, introduction_thread, only_informed, thanked, weigh
+from inbound.understanding.recognition import (
+    THRESHOLD,
+    informing,
+    introduction_thread,
+    only_informed,
+    thanked,
+    weigh,
+)
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address, base_address, tag_of
 from intro.meaning import Meaning
 
@@ -89,9 +96,7 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
     if command is not None:
         return replace(said, reason=f"asks the service to {command.name}", command=command)
     if weighed is None:
-        words = _introduces(written, parsed.subject)
-        return replace(said, reason="introduction words, but fewer than two people to introduce" if words
-                       else "no introduction found")
+        return replace(said, reason="not sent to two or more people to introduce")
     # Copied on a message to two or more people and not recognised: its sender is asked.
     return replace(said, reason=f"not an introduction (score {weighed.score} of {THRESHOLD})",
                    score=weighed.score, evidence=weighed.evidence, ask=True, parties=parties, named=weighed.named)
@@ -123,7 +128,7 @@ def _parties(recipients: tuple[Address, ...], introducer: Address, service: tupl
     excluded = {introducer.email} | ({sender.email} if sender else set())
     candidates = [a for a in recipients if not _is_service(a, service) and a.email not in excluded
                   and not _GROUP.match(a.email.partition("@")[0].partition("+")[0])]
-    informed = {a.email for a in candidates if only_informed(a, text)}
+    informed = {a.email for a in candidates if only_informed(a, text)} if informing(text) else set()
     return tuple(sorted((a for a in candidates if a.email not in informed), key=lambda a: a.email))
 
 

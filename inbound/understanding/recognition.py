@@ -28,6 +28,9 @@ from inbound.understanding.mime import content_type, parts
 from intro.addresses import Address
 
 THRESHOLD = 3.0
+# Of a message in a thread, this much (its new text and the quotes just below) is enough to
+# see whether the thread is an introduction's.
+_THREAD_TEXT = 8_000
 DOUBT = 1.5  # below THRESHOLD, at or above this: worth asking its sender
 
 # The weights, documented in docs/CLASSIFICATION.md.
@@ -147,24 +150,32 @@ def introduces(body: str) -> str:
     return found.group().strip() if found and not thanked(body) else ""
 
 
+def informing(text: str) -> bool:
+    """Whether the text says anywhere that someone is copied for information (if not, as
+    usually, nobody need be looked for)."""
+    body = fold(text)
+    return bool(_INFORMED.search(body) or FOR_INFORMATION.search(body))
+
+
 def only_informed(person: Address, text: str) -> bool:
     """Whether every sentence that names ``person`` says they are copied only to be kept
     informed ("Yuki, no action needed", "Kari for orientering", "抄送王经理")."""
+    body = fold(text)
     forms = _names(person)
-    mentions = [s for s in _sentences(_unwrapped(fold(text))) if any(_mentions(s, n) for n in forms)]
+    mentions = [s for s in _sentences(_unwrapped(body)) if any(_mentions(s, n) for n in forms)]
     return bool(mentions) and all(_INFORMED.search(s) or FOR_INFORMATION.search(s) for s in mentions)
 
 
 def introduction_thread(text: str, subject: str, people: tuple[Address, ...]) -> str:
     """Why a message in a thread (its whole text, quotes included, and its subject without
     "Re:") belongs to an introduction's thread; "" when nothing shows that it does."""
-    body = fold(text)
+    if found := _subject(fold(subject), {p.email: _names(p) for p in people}):
+        return found[0][1]
+    body = fold(text[:_THREAD_TEXT])
     if thanks := thanked(body):
         return f"thanks for an introduction: {thanks!r}"
     if words := _INTRODUCING.search(body) or INTRODUCING.search(body):
         return f"the thread has words of introducing: {_quote(words.group())}"
-    if found := _subject(fold(subject), {p.email: _names(p) for p in people}):
-        return found[0][1]
     return ""
 
 
