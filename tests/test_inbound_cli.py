@@ -52,6 +52,22 @@ def test_inspect_without_rcpt_assumes_the_service_address(tmp_path: Path) -> Non
                                       "parties": ["dana@example.net", "lee@example.org"], "answer": None}
 
 
+def test_inspect_explain_adds_score_and_evidence_for_every_kind(tmp_path: Path) -> None:
+    files = [str(DATA / name) for name in (*MESSAGES, "miss_no_words.eml", "out_of_office.eml", "answer_yes.eml")]
+    plain = run_intro("inspect", "--service", "intro@tally.example", *files, cwd=tmp_path, env=environ())
+    explained = run_intro("inspect", "--explain", "--service", "intro@tally.example", *files, cwd=tmp_path,
+                          env=environ())
+    assert explained.returncode == 0, explained.stderr
+    for line, extra in zip(plain.stdout.splitlines(), explained.stdout.splitlines(), strict=True):
+        shown, more = json.loads(line), json.loads(extra)
+        assert {k: more[k] for k in shown} == shown  # the five keys stay as they are
+        assert set(more) == {*shown, "score", "evidence"} and more["evidence"], more
+    by_file = {Path(x["file"]).name: x for x in map(json.loads, explained.stdout.splitlines())}
+    intro, miss = by_file["plain_introduction.eml"], by_file["miss_no_words.eml"]
+    assert intro["score"] >= 3 and any(e.startswith("+") for e in intro["evidence"])
+    assert miss["kind"] == "other" and miss["score"] < 3
+
+
 def test_inspect_refuses_a_bad_service_address(tmp_path: Path) -> None:
     out = run_intro("inspect", "--service", "nope", str(DATA / "newsletter.eml"), cwd=tmp_path, env=environ())
     assert out.returncode == 2 and "--service" in out.stderr and "Traceback" not in out.stderr
