@@ -30,6 +30,7 @@ from intro.models import (
     MessageStatus,
     Participant,
     Person,
+    Question,
 )
 from intro.timeutil import utcnow
 
@@ -97,8 +98,18 @@ def forget(session: Session, email: str, now: datetime | None = None) -> bool:
     nobody has that address."""
     now = now or utcnow()
     person = session.scalars(select(Person).where(Person.email == email)).first()
+    # Questions that list them among the people a message went to (they may be no one's
+    # person yet), and those they were asked.
+    listed = False
+    for question in session.scalars(select(Question).where(or_(
+            Question.person_id == (person.id if person else None),
+            func.lower(cast(Question.candidates, Text)).contains(email)))):
+        if person is not None and question.person_id == person.id:
+            question.subject = ""
+        listed = listed or any(c.get("email") == email for c in question.candidates)
+        question.candidates = [c for c in question.candidates if c.get("email") != email]
     if person is None:
-        return False
+        return listed
     mine = select(IntroductionParty.id).where(IntroductionParty.person_id == person.id)
     intros = select(Introduction.id).where(Introduction.introducer_id == person.id).union(
         select(IntroductionParty.introduction_id).where(IntroductionParty.person_id == person.id))

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, select, update
 
 from intro import config as intro_config
-from intro import questions
+from intro import privacy, questions
 from intro.config import Config
 from intro.db import transaction
 from intro.models import FollowUp, InboundMessage, Introduction, MailStatus, Person, Question
@@ -180,3 +180,16 @@ def test_corrections_export_on_the_command_line(config: Config, engine: Engine, 
         ("other", "introduction", "sam@example.com", ["dana@example.net", "lee@example.org"])
     stats = json.loads(run_intro("stats", "--json", cwd=tmp_path, env=env).stdout)  # type: ignore[arg-type]
     assert (stats["introductions_confirmed"], stats["questions_declined"]) == (1, 0)
+
+
+def test_forgetting_someone_erases_them_from_questions(config: Config, engine: Engine) -> None:
+    deliver(config, engine, load("miss_no_words.eml"))
+    with transaction(engine, write=True) as s:
+        privacy.forget(s, "dana@example.net")
+    with transaction(engine) as s:
+        question = s.scalars(select(Question)).one()
+        assert [c["email"] for c in question.candidates] == ["lee@example.org"] and question.subject == "Thursday"
+    with transaction(engine, write=True) as s:
+        privacy.forget(s, "sam@example.com")
+    with transaction(engine) as s:
+        assert s.scalars(select(Question.subject)).one() == ""
