@@ -84,8 +84,9 @@ THANKING = _any(
 # A subject that names an introduction: "Dana <> Lee", "Intro: Dana / Lee", "Vorstellung".
 SUBJECT = _any(
     r"\S\s*(?:<>|<->|<=>|\u2194|\u21c4)\s*\S",
-    r"\b(?:intro|introduction|introducing|meet|vorstellung|kennenlernen|presentacion|presentation|"
-    r"mise en relation|introductie|kennismaking|apresentacao|presentazione)\b",
+    # Not "presentation" and its like: they also mean a talk with slides.
+    r"\b(?:intro|introduction|introducing|meet|vorstellung|kennenlernen|"
+    r"mise en relation|introductie|kennismaking)\b",
     r"\w\s+(?:\+|&|x|/)\s+\w",
     r"介绍|紹介",
 )

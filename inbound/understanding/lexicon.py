@@ -49,17 +49,20 @@ INTRODUCING = {
            "kennismaken", "kennis maken", "kennis laten maken", "met elkaar verbinden", "aan elkaar koppelen"),
     "ca": ("us presento", "et presento", "presentar-vos", "posar-vos en contacte", "posar en contacte",
            "us conegueu", "conèixer-vos"),
-    "pl": ("przedstawić was", "przedstawiam*", "przedstawić wam", "chciałbym przedstawić*",
+    "pl": ("powinniście się", "przedstawić was", "przedstawiam*", "przedstawić wam", "chciałbym przedstawić*",
            "chciałabym przedstawić*", "poznać was", "poznajcie się", "poznaliście", "zapoznać*",
            "skontaktować was", "połączyć was", "skomunikować*"),
-    "cs": ("představit*", "představuji*", "seznámit*", "seznamte se", "propojit vás", "spojit vás", "poznali"),
-    "sk": ("predstaviť*", "predstavujem*", "zoznámiť*", "zoznámte sa", "prepojiť vás", "spojiť vás"),
+    "cs": ("představit*", "představuji*", "seznámit*", "seznamte se", "propojit vás", "spojit vás", "poznali",
+           "měli byste se", "byste se měli"),
+    "sk": ("predstaviť*", "predstavujem*", "zoznámiť*", "zoznámte sa", "prepojiť vás", "spojiť vás",
+           "mali by ste sa", "by ste si mali", "mali by ste si"),
     "sl": ("predstavim*", "predstaviti*", "spoznata", "spoznajta", "povezati vaju"),
     "hr": ("upoznati*", "upoznajte se", "upoznam*", "predstaviti*", "predstavljam*", "povezati vas",
            "spojiti vas"),
     "sr": ("упознати*", "упознајте се", "представити*", "представљам*", "повезати вас"),
     "bg": ("да ви запозная", "запозная*", "запознайте се", "да ви представя", "представя*", "да ви свържа"),
-    "ru": ("познакомить*", "познакомлю*", "знакомьтесь", "познакомитесь", "познакомиться", "представить вас",
+    "ru": ("вам стоит познакомиться", "вам стоит пообщаться", "вам нужно познакомиться", "познакомить*",
+           "познакомлю*", "знакомьтесь", "познакомитесь", "познакомиться", "представить вас",
            "представляю*", "свести вас", "связать вас", "соединить вас", "познакомились"),
     "uk": ("познайомити*", "познайомлю*", "знайомтеся", "знайомтесь", "познайомитися", "представити вас",
            "представляю*", "звести вас", "зв'язати вас", "з'єднати вас"),
@@ -194,6 +197,17 @@ THANKS = {
 # Thanks in scripts without spaces put the name of the one thanked in the middle:
 # "谢谢王总的介绍", "田中さんにご紹介いただき", "김 대표님 소개 감사합니다" (regular expressions, folded).
 THANKS_AROUND = (
+    # "Thanks Sam for the intro", "Merci Julien pour la mise en relation", "Danke, Herr Ott, für die Vorstellung".
+    r"(?:thanks|thank you|thx|merci|danke|dank|gracias|grazie|obrigad[oa]|bedankt|tack|takk|tak|dzięki|dziękuję"
+    r"|děkuji|díky|köszönöm|mulțumesc|teşekkürler|teşekkür ederim|спасибо|дякую|ευχαριστώ|kiitos|terima kasih"
+    r"|cảm ơn|gràcies)[ ,]+(?:\w+[ ,]+){0,3}(?:for|pour|für|por|per|voor|för|for|za|за|için|για|untuk|vì|per)"
+    r"\s+(?:the |this |la |le |l'|die |das |den |la |el |il |de |het |a |o |tu |your |ta |votre )?"
+    r"(?:intro|introduction|introducing|connecting|connection|mise en relation|pr[eé]sentation|vorstellung"
+    r"|kontakt|presentaci[oó]n|presentazione|apresenta[cç][aã]o|introductie|introduktion|przedstawienie"
+    r"|знакомство|запознанство|tanıştırma|γνωριμία|perkenalan|giới thiệu|presentació)",
+    # "Ravie de faire votre connaissance", "encantada de conocerte": the people introduced greeting each other.
+    r"ravie?s? de (?:faire (?:ta|votre) connaissance|vous rencontrer|te rencontrer)|enchantee?s? de",
+    r"encantad[oa]s? de conocer|un placer conocer|piacere di conoscer|prazer em conhecer",
     r"(?:谢谢|謝謝|感谢|感謝|多谢|多謝).{0,12}(?:介绍|介紹|引荐|引薦)",
     r"(?:紹介|引き合わせ|お繋ぎ|おつなぎ).{0,12}(?:ありがとう|感謝|いただき)",
     r"소개.{0,12}(?:감사|고맙)",
@@ -221,14 +235,16 @@ MEETING = (
 FOR_INFORMATION = {
     "en": ("fyi", "for your information", "for visibility", "for your visibility", "for awareness", "for reference",
            "for the record", "no action needed", "no action required", "in the loop", "just so you know", "cc'ing",
-           "copying in", "for info"),
+           "copying in", "for info", "i'm copying", "i am copying", "cc'd", "copied here so"),
     "de": ("zur info", "zur information", "zur kenntnis", "nur zur info", "kein handlungsbedarf", "in kopie",
            "in cc", "zu ihrer information", "zu deiner information"),
     "fr": ("pour info", "pour information", "pour ton information", "pour votre information", "en copie",
-           "aucune action", "pour suivi"),
+           "aucune action", "pour suivi", "je mets en copie", "je copie"),
     "es": ("para tu información", "para su información", "para tu conocimiento", "para su conocimiento",
-           "en copia", "a título informativo", "para que esté al tanto", "para que estés al tanto"),
-    "it": ("per conoscenza", "per informazione", "per tua informazione", "in copia", "p.c."),
+           "en copia", "a título informativo", "para que esté al tanto", "para que estés al tanto", "copio a",
+           "pongo en copia", "para que esté enterado", "para que esté enterada", "para que estés enterado",
+           "para que estés enterada", "solo para que"),
+    "it": ("per conoscenza", "per informazione", "per tua informazione", "in copia", "p.c.", "metto in copia"),
     "pt": ("para conhecimento", "para sua informação", "para seu conhecimento", "em cópia", "só para informação",
            "apenas para informação", "para ficar a par"),
     "nl": ("ter info", "ter informatie", "ter kennisname", "in de cc", "in cc", "geen actie nodig"),

@@ -78,6 +78,10 @@ _SUBJECT_SEPARATOR = re.compile(r"(?:<>|<->|<=>|\u2194|\u21c4|\u27f7|/|\+|&|\bx\
 # Parts that come with a person's mail without being documents: signatures, keys, Outlook's wrapper.
 _NOT_DOCUMENTS = ("application/ics", "application/pkcs7-signature", "application/x-pkcs7-signature",
                   "application/pgp-signature", "application/pgp-keys", "application/ms-tnef")
+# Two capitalised words joined as a subject pairs two people: "Zuzka a Peter", "Ana / Rui".
+_NAME_PAIR = re.compile(r"^\W*(?:[^\W\d_][^\W\d_]+[:\s]+)?(?-i:[A-ZÀ-ÞĀ-ž][^\W\d_]+)\s*(?:<>|/|\+|&|\bx\b|\u2013|\u2014"
+                        r"|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b|\bog\b|\boch\b|\bja\b|\ba\b|\bés\b|\bși\b"
+                        r"|\bdan\b|\bve\b)\s*(?-i:[A-ZÀ-ÞĀ-ž][^\W\d_]+)\W*$", re.IGNORECASE)
 _INTRODUCING = lexicon.pattern(lexicon.every(lexicon.INTRODUCING))
 _MUTUAL = lexicon.pattern(lexicon.every(lexicon.MUTUAL))
 _NOUNS = lexicon.pattern(lexicon.INTRODUCTION_NOUNS)
@@ -114,7 +118,7 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
     mutual = _MUTUAL.search(body)
     if mutual:
         found.append((MUTUAL, f"speaks to them together: {_quote(mutual.group())}"))
-    found += _subject(folded_subject, names)
+    found += _subject(folded_subject, names, subject)
     named = [email for email, forms in names.items() if any(_mentions(rest, n) for n in forms)]
     if len(named) == len(parties) >= 2:
         found.append((NAMED_ALL, f"names all {len(parties)} of them in the text"))
@@ -235,12 +239,16 @@ def _name_pattern(form: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(stem)}\w{{0,{len(form) - len(stem) + 3}}}(?!\w)")
 
 
-def _subject(subject: str, names: dict[str, set[str]]) -> list[tuple[float, str]]:
+def _subject(subject: str, names: dict[str, set[str]], written: str = "") -> list[tuple[float, str]]:
+    """``subject`` folded; ``written``: as it was written (capital letters tell names)."""
     if not subject:
         return []
     named = [email for email, forms in names.items() if any(_mentions(subject, n) for n in forms)]
     if len(named) >= 2 and _SUBJECT_SEPARATOR.search(subject):
         return [(SUBJECT_PAIRS, f"the subject pairs {len(named)} of them")]
+    if named and _NAME_PAIR.search(written):
+        # One of them beside another name, by a nickname the header does not give: "Zuzka a Peter".
+        return [(SUBJECT_PAIRS, "the subject pairs one of them with another name")]
     noun = _NOUNS.search(subject)
     if noun or SUBJECT.search(subject):
         return [(SUBJECT_WORD, f"the subject reads like an introduction: {(noun.group() if noun else subject)[:40]!r}")]
