@@ -107,6 +107,16 @@ INTRODUCING = {
     "sw": ("kuwatambulisha", "nawatambulisha", "kuwaunganisha", "mfahamiane"),
 }
 
+# Words of INTRODUCING that also introduce products, talks and meetings ("商品のご紹介",
+# "新产品介绍", "wir sollten uns austauschen", "vi träffas på tisdag"): a weaker signal.
+AMBIGUOUS = frozenset((
+    "紹介", "ご紹介", "介绍", "介紹", "소개", "แนะนำ", "giới thiệu", "เชื่อมต่อ", "kennenlernen", "kennen lernen",
+    "kennenzulernen", "austauschen", "träffas", "få kontakt", "bli kjent", "conocerse", "conoceros",
+    "faire connaissance", "vous rencontrer", "vous rencontriez", "conoscervi", "conhecer-se", "connect you",
+    "connecting you", "happy to connect", "glad to connect", "pleasure to connect", "should connect", "should talk",
+    "मिलिए", "làm quen", "tanışın", "sammanföra*", "kennismaken", "kennis maken",
+))
+
 # "You two", "both of you", "each other": the message speaks to two people about each other.
 MUTUAL = {
     "en": ("you two", "you both", "both of you", "the two of you", "each other", "one another", "the three of you",

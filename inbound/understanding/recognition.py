@@ -35,6 +35,7 @@ DOUBT = 1.5  # below THRESHOLD, at or above this: worth asking its sender
 
 # The weights, documented in docs/CLASSIFICATION.md.
 WORDS = 3.0  # the words of introducing ("let me introduce", "vi presento", "познакомить")
+SOME_WORDS = 1.5  # words that introduce people, or products and meetings ("紹介", "kennenlernen")
 MUTUAL = 1.5  # "you two", "each other", "ihr beiden", "お二人"
 SUBJECT_PAIRS = 2.0  # the subject names two of them ("Dana <> Lee", "Dana / Lee")
 SUBJECT_WORD = 1.0  # the subject says "intro", "Vorstellung", "紹介" or pairs two things with <>
@@ -82,7 +83,8 @@ _NOT_DOCUMENTS = ("application/ics", "application/pkcs7-signature", "application
 _NAME_PAIR = re.compile(r"^\W*(?:[^\W\d_][^\W\d_]+[:\s]+)?(?-i:[A-ZÀ-ÞĀ-ž][^\W\d_]+)\s*(?:<>|/|\+|&|\bx\b|\u2013|\u2014"
                         r"|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b|\bog\b|\boch\b|\bja\b|\ba\b|\bés\b|\bși\b"
                         r"|\bdan\b|\bve\b)\s*(?-i:[A-ZÀ-ÞĀ-ž][^\W\d_]+)\W*$", re.IGNORECASE)
-_INTRODUCING = lexicon.pattern(lexicon.every(lexicon.INTRODUCING))
+_INTRODUCING = lexicon.pattern([w for w in lexicon.every(lexicon.INTRODUCING) if w not in lexicon.AMBIGUOUS])
+_AMBIGUOUS = lexicon.pattern(list(lexicon.AMBIGUOUS))
 _MUTUAL = lexicon.pattern(lexicon.every(lexicon.MUTUAL))
 _NOUNS = lexicon.pattern(lexicon.INTRODUCTION_NOUNS)
 _THANKS = lexicon.pattern(lexicon.every(lexicon.THANKS))
@@ -115,6 +117,8 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
     words = _INTRODUCING.search(body) or INTRODUCING.search(body)
     if words:
         found.append((WORDS, f"words of introducing: {_quote(words.group())}"))
+    elif some := _AMBIGUOUS.search(body):
+        found.append((SOME_WORDS, f"words that may introduce: {_quote(some.group())}"))
     mutual = _MUTUAL.search(body)
     if mutual:
         found.append((MUTUAL, f"speaks to them together: {_quote(mutual.group())}"))
@@ -178,7 +182,7 @@ def introduction_thread(text: str, subject: str, people: tuple[Address, ...]) ->
     body = fold(text[:_THREAD_TEXT])
     if thanks := thanked(body):
         return f"thanks for an introduction: {thanks!r}"
-    if words := _INTRODUCING.search(body) or INTRODUCING.search(body):
+    if words := _INTRODUCING.search(body) or _AMBIGUOUS.search(body) or INTRODUCING.search(body):
         return f"the thread has words of introducing: {_quote(words.group())}"
     return ""
 
