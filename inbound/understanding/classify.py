@@ -16,18 +16,17 @@ from dataclasses import replace
 from inbound.understanding.answers import read_answer
 from inbound.understanding.automatic import detect
 from inbound.understanding.commands import command_in
-from inbound.understanding.folding import fold
 from inbound.understanding.forwarded import FORWARD_SUBJECT, Forwarded, find_forwarded
-from inbound.understanding.intro_phrases import INTRODUCING, REPLY_SUBJECT, SUBJECT, THANKING
+from inbound.understanding.intro_phrases import REPLY_SUBJECT
 from inbound.understanding.mime import UNKNOWN_SENDER
 from inbound.understanding.parse import Parsed
 from inbound.understanding.quotes import new_text
 from inbound.understanding.recognition import (
     THRESHOLD,
     informing,
+    introduces,
     introduction_thread,
     only_informed,
-    thanked,
     weigh,
 )
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address, base_address, tag_of
@@ -39,7 +38,8 @@ _SENTENCE = re.compile(r"[^.!?\n]+")
 _GROUP = re.compile(r"(?:all|everyone|everybody|staff|team|teams|office|dev|devs|engineering|ops|list|lists|group"
                     r"|members|board|noreply|no-reply|do-not-reply|donotreply|equipe|equipo|squadra|zespol|ekip"
                     r"|tiimi|alle|tutti|todos|todas|tous|iedereen|wszyscy|kaikki|mitarbeiter|personeel"
-                    r"|all[-_.]\w+|\w+[-_.](?:team|staff|all|list|equipe|equipo))$")
+                    r"|(?:all|team|staff|equipe|equipo|squadra|list|group)[-_.]\w+"
+                    r"|\w+[-_.](?:team|staff|all|list|equipe|equipo))$")
 _TAGS = (ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG)
 
 
@@ -79,10 +79,12 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
 
     parties = _parties(parsed.recipients, introducer, service, written, parsed.sender)
     if threaded:
-        # Inside a thread only the words of introducing count: its people already know why they are there.
-        if len(parties) >= 2 and _introduces(written, "") and not thanked(fold(written)):
-            return replace(said, kind="introduction", reason="introduces people inside an existing thread",
-                           introducer=introducer, parties=parties)
+        # Inside a thread only the words of introducing, aimed at one of them, count: its
+        # people already know why they are there ("let me add Kim, who ..."; not "I would
+        # like to present our platform to you").
+        if len(parties) >= 2 and (words := introduces(written, parties)):
+            return replace(said, kind="introduction", introducer=introducer, parties=parties,
+                           reason=f"introduces people inside an existing thread ({words!r})")
         why = introduction_thread(parsed.text, _unprefixed(parsed.subject), (introducer, *parsed.recipients))
         if why:
             return replace(said, kind="reply", reason=f"a later message in an introduction's thread ({why})")
@@ -111,14 +113,6 @@ def _unprefixed(subject: str) -> str:
 
 def _is_service(address: Address, service: tuple[str, ...]) -> bool:
     return base_address(address.email) in service
-
-
-def _introduces(text: str, subject: str) -> bool:
-    """Does the text (with the subject, when it is not a reply's) do the act of introducing?"""
-    folded = fold(text)
-    if THANKING.search(folded) and not INTRODUCING.search(THANKING.sub(" ", folded)):
-        return False
-    return bool(INTRODUCING.search(folded) or (subject and SUBJECT.search(fold(subject)) and folded.strip()))
 
 
 def _parties(recipients: tuple[Address, ...], introducer: Address, service: tuple[str, ...], text: str,

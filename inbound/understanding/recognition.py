@@ -34,8 +34,9 @@ _THREAD_TEXT = 8_000
 DOUBT = 1.5  # below THRESHOLD, at or above this: worth asking its sender
 
 # The weights, documented in docs/CLASSIFICATION.md.
-WORDS = 3.0  # the words of introducing ("let me introduce", "vi presento", "познакомить")
-SOME_WORDS = 1.5  # words that introduce people, or products and meetings ("紹介", "kennenlernen")
+WORDS = 3.0  # the words of introducing ("let me introduce", "vi presento", "познакомить"), aimed at them
+SOME_WORDS = 1.5  # words that introduce people, or products and meetings ("紹介", "kennenlernen"), or
+# the words of introducing not aimed at the people it is sent to ("introduce you to our platform")
 MUTUAL = 1.5  # "you two", "each other", "ihr beiden", "お二人"
 SUBJECT_PAIRS = 2.0  # the subject names two of them ("Dana <> Lee", "Dana / Lee")
 SUBJECT_WORD = 1.0  # the subject says "intro", "Vorstellung", "紹介" or pairs two things with <>
@@ -51,6 +52,9 @@ CALENDAR = -4.0  # a calendar invitation
 ATTACHMENT = -1.0  # documents attached: work passed along, rarely an introduction
 CROWD = -2.0  # more than CROWD_SIZE people: a group mail
 CROWD_SIZE = 5
+# Words of introducing are aimed at people when one of them is named this close (in characters,
+# before or after), or the text speaks to them together ("you two").
+NEAR = 80
 
 _GREETING_WORDS = lexicon.pattern((
     "hi", "hello", "hey", "dear", "hiya", "morning", "good morning", "hallo", "hi zusammen", "liebe", "lieber",
@@ -68,11 +72,18 @@ _CONJUNCTIONS = frozenset(("and", "und", "y", "e", "et", "i", "og", "och", "ja",
 # Titles and honorifics in display names, which are not what a text calls someone.
 _TITLES = frozenset(("dr", "mr", "mrs", "ms", "prof", "eng", "ing", "mag", "herr", "frau", "sr", "sra", "mme", "m",
                      "dott", "dra", "phd", "jr", "sir"))
-_SENTENCE = re.compile(r"[^.!?。！？\n]+")
+_SENTENCE = re.compile(r"[^.!?。！？\u0964\u061f\u06d4\n]+")
+# After a name, what shows it is spoken to: a comma, colon or dash, perhaps after a family
+# name or an honorific ("Dana,", "Dana Osei:", "Herr Ott,", "田中さん、", "Lee —").
+_VOCATIVE = re.compile(r"(?:\s*[^\W\d_][\w.'\-]{0,15}?)?\s*[,:;\u2014\u2013\-،，：、]"
+                       r"|\w{0,6}[,:;\u2014\u2013\-،，：、]")
 # Words are what lies between spaces and punctuation: \w alone would cut Devanagari, Thai
 # and other scripts at every vowel sign, which are combining marks, not word characters.
 _BETWEEN_WORDS = re.compile(r"[\s!-/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20"
                             r"\u0964\u0965\u060c\u061b\u061f\u05be\u05c0\u05c3\u0e2f\u0e5a\u0e5b]+")
+# A letter of a script written with spaces: a name in Latin letters ends where kana or
+# hanzi begin ("Leeさん", "和Dana").
+_LETTER = r"[^\W\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 _SUBJECT_SEPARATOR = re.compile(r"(?:<>|<->|<=>|\u2194|\u21c4|\u27f7|/|\+|&|\bx\b|\||\u00d7|,|\band\b|\bund\b|\by\b"
                                 r"|\bet\b|\be\b|\bi\b|\bog\b|\boch\b|\bja\b|\bв\b|\bи\b|\bve\b|\bκαι\b|\ba\b|\bés\b"
                                 r"|\bși\b|\bdan\b|\bvà\b|和|と|및|와|과|و|ו)")
@@ -89,9 +100,9 @@ _MUTUAL = lexicon.pattern(lexicon.every(lexicon.MUTUAL))
 _NOUNS = lexicon.pattern(lexicon.INTRODUCTION_NOUNS)
 _THANKS = lexicon.pattern(lexicon.every(lexicon.THANKS))
 _THANKS_AROUND = lexicon.around(lexicon.THANKS_AROUND)
-_ANNOUNCING = lexicon.pattern(lexicon.ANNOUNCING)
+_ANNOUNCING = lexicon.pattern(lexicon.every(lexicon.ANNOUNCING))
 _INFORMED = lexicon.pattern(lexicon.every(lexicon.FOR_INFORMATION))
-_MEETING = lexicon.pattern(lexicon.MEETING)
+_MEETING = lexicon.pattern(lexicon.every(lexicon.MEETING))
 
 
 @dataclass(frozen=True)
@@ -114,12 +125,14 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
     greeting, rest = _greeting(body)
     names = {p.email: _names(p) for p in parties}
 
-    words = _INTRODUCING.search(body) or INTRODUCING.search(body)
-    if words:
-        found.append((WORDS, f"words of introducing: {_quote(words.group())}"))
-    elif some := _AMBIGUOUS.search(body):
-        found.append((SOME_WORDS, f"words that may introduce: {_quote(some.group())}"))
     mutual = _MUTUAL.search(body)
+    words, aimed = _aimed_words(rest, names, mutual is not None)
+    if words and aimed:
+        found.append((WORDS, f"words of introducing: {_quote(words)}"))
+    elif words:
+        found.append((SOME_WORDS, f"words of introducing, but none of them named near: {_quote(words)}"))
+    elif some := _AMBIGUOUS.search(body) or _INTRODUCING.search(greeting) or INTRODUCING.search(greeting):
+        found.append((SOME_WORDS, f"words that may introduce: {_quote(some.group())}"))
     if mutual:
         found.append((MUTUAL, f"speaks to them together: {_quote(mutual.group())}"))
     found += _subject(folded_subject, names, subject)
@@ -137,7 +150,7 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
     greeted = [email for email, forms in names.items() if any(_mentions(greeting, n) for n in forms)]
     if len(greeted) >= 2:
         found.append((GREETS_THEM, f"greets {len(greeted)} of them"))
-    found += _against(body, message, parties)
+    found += _against(body, folded_subject, message, parties)
     score = round(sum(weight for weight, _ in found), 2)
     return Weighed(score, tuple(f"{weight:+.1f} {what}" for weight, what in found), tuple(sorted(named)))
 
@@ -152,10 +165,27 @@ def thanked(body: str) -> str:
     return "" if _INTRODUCING.search(rest) or INTRODUCING.search(rest) else found.group().strip()
 
 
-def introduces(body: str) -> str:
-    """The words of introducing in a (folded) text, "" when there are none or it thanks for one."""
-    found = _INTRODUCING.search(body) or INTRODUCING.search(body)
-    return found.group().strip() if found and not thanked(body) else ""
+def introduces(text: str, parties: tuple[Address, ...]) -> str:
+    """The words of introducing in a text, aimed at ``parties`` (one of them named near, or
+    "you two"); "" when there are none, they are aimed at something else ("I would like to
+    present our platform to you") or the text thanks for an introduction."""
+    body = _unwrapped(fold(text))
+    words, aimed = _aimed_words(body, {p.email: _names(p) for p in parties}, _MUTUAL.search(body) is not None)
+    return words.strip() if aimed and not thanked(body) else ""
+
+
+def _aimed_words(text: str, names: dict[str, set[str]], mutual: bool) -> tuple[str, bool]:
+    """The first words of introducing in ``text`` that are aimed at one of those ``names``
+    name (or at them all, when ``mutual``); failing that the first words at all; and whether
+    they were aimed."""
+    first = ""
+    for pattern in (_INTRODUCING, INTRODUCING):
+        for found in pattern.finditer(text):
+            near = text[max(0, found.start() - NEAR):found.end() + NEAR]
+            if mutual or any(_mentions(near, form) for forms in names.values() for form in forms):
+                return found.group(), True
+            first = first or found.group()
+    return first, False
 
 
 def informing(text: str) -> bool:
@@ -201,7 +231,7 @@ def _greeting(body: str) -> tuple[str, str]:
     lines = body.strip().split("\n")
     first = lines[0].strip() if lines else ""
     short = len(first) <= 80 and len(_words(first)) <= 8
-    ends = (",", "!", ":", "，", "！", "：", "\u2014", "\u2013", "-")
+    ends = (",", "!", ":", "，", "！", "：", "،", "\u2014", "\u2013", "-")
     if short and (first.endswith(ends) or _GREETING_WORDS.match(first)):
         # A greeting that runs into the text ("Hi Dana, meet Lee.") keeps its text.
         head, comma, tail = first.partition(",")
@@ -238,9 +268,9 @@ def _name_pattern(form: str) -> re.Pattern[str]:
     """A name as a whole word; a longer one also with another ending, as languages that
     decline names write it ("Horák" as "Horáka", "Procházka" as "Procházko", "Kasia" as "Kasiu")."""
     if len(form) < 5:
-        return re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
+        return re.compile(rf"(?<!{_LETTER}){re.escape(form)}(?!{_LETTER})")
     stem = form[:max(4, len(form) - 2)]
-    return re.compile(rf"(?<!\w){re.escape(stem)}\w{{0,{len(form) - len(stem) + 3}}}(?!\w)")
+    return re.compile(rf"(?<!{_LETTER}){re.escape(stem)}{_LETTER}{{0,{len(form) - len(stem) + 3}}}(?!{_LETTER})")
 
 
 def _subject(subject: str, names: dict[str, set[str]], written: str = "") -> list[tuple[float, str]]:
@@ -276,23 +306,25 @@ def _described(text: str, names: dict[str, set[str]]) -> set[str]:
         head = sentence[:sum(len(w) + 2 for w in words[:3])]
         for email, forms in names.items():
             at = _first(head, forms)
-            if at is not None and sentence[at:].lstrip()[:1] not in (",", ":", "，", "："):
+            if at is not None and sentence[at:].lstrip()[:1] not in (",", ":", "，", "：", "、", "،"):
                 found.add(email)
     return found
 
 
 def _told_about(text: str, names: dict[str, set[str]]) -> bool:
-    """A sentence that begins with one of them and tells them about another: "Dana, meet
-    Lee", "Dana: Lee is the person I mentioned", "Lee — Dana runs ...". Not two of them
-    spoken to together: "Dana, Lee: the slides", "Dana and Lee, please review"."""
+    """A sentence that begins with one of them, spoken to, and tells them about another:
+    "Dana, meet Lee", "Dana: Lee is the person I mentioned", "Lee — Dana runs ...". Not
+    two of them spoken to together ("Dana, Lee: the slides", "Dana and Lee, please
+    review"), nor a sentence about one of them that names another ("Lotte does the design,
+    Ruben the backend")."""
     for block in _sentences(text):
         words = _words(block)
-        if len(words) < 3:
+        if len(words) < 3 and not lexicon.unspaced(block):
             continue
         for email, forms in names.items():
             # The line begins with their name (a bullet or "@" before it aside).
             head = _first(block, forms) if any(_mentions(words[0], n) for n in forms) else None
-            if head is None:
+            if head is None or not _VOCATIVE.match(block, head):
                 continue
             for other, other_forms in names.items():
                 found = _first(block[head:], other_forms) if other != email else None
@@ -316,10 +348,11 @@ def _together(block: str, head: int, other: int) -> bool:
     (only conjunctions between them, and a comma or colon after it)."""
     between = _words(block[head:other])[:-1]
     after = block[other:].lstrip()[:1]
-    return all(word in _CONJUNCTIONS for word in between) and after in (",", ":", ";", "，", "：", "")
+    return all(word in _CONJUNCTIONS for word in between) and after in (",", ":", ";", "，", "：", "、", "،", "")
 
 
-def _against(body: str, message: Message | None, parties: tuple[Address, ...]) -> list[tuple[float, str]]:
+def _against(body: str, subject: str, message: Message | None, parties: tuple[Address, ...]
+             ) -> list[tuple[float, str]]:
     found: list[tuple[float, str]] = []
     thanks = thanked(body)
     if thanks:
@@ -327,7 +360,7 @@ def _against(body: str, message: Message | None, parties: tuple[Address, ...]) -
     announcing = _ANNOUNCING.search(body)
     if announcing:
         found.append((ANNOUNCES, f"announces something: {announcing.group().strip()!r}"))
-    meeting = _MEETING.search(body)
+    meeting = _MEETING.search(subject) or _MEETING.search(body)
     if meeting:
         found.append((MEETING, f"a meeting's words: {meeting.group().strip()!r}"))
     if len(parties) > CROWD_SIZE:

@@ -1,0 +1,119 @@
+"""The rules recognition weighs (inbound/understanding/recognition.py), each on a message
+written for it: what makes words of introducing count in full, who is spoken to, what
+speaks against an introduction. The labelled sets (test_accuracy.py) measure them together."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from inbound.understanding.classify import classify
+from inbound.understanding.parse import parse
+from inbound.understanding.recognition import SOME_WORDS, WORDS, weigh
+from intro.addresses import Address
+from intro.meaning import Meaning
+
+SERVICE = ("intro@tally.example",)
+DANA = Address("dana@example.net", "Dana Whitfield")
+LEE = Address("lee@example.org", "Lee Okafor")
+
+
+def understood(body: str, subject: str = "Hello", to: str = "Dana Whitfield <dana@example.net>, "
+               "Lee Okafor <lee@example.org>", **headers: str) -> Meaning:
+    message = EmailMessage()
+    message["From"] = "Sam Reyes <sam@example.com>"
+    message["To"] = to
+    message["Cc"] = "intro@tally.example"
+    message["Subject"] = subject
+    message["Message-ID"] = "<r1@example.com>"
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return classify(parse(message.as_bytes()), ["intro@tally.example"], SERVICE, "sam@example.com")
+
+
+def weight_of_words(body: str) -> float:
+    found = weigh(body, "Hello", (DANA, LEE))
+    return sum(float(e.split()[0]) for e in found.evidence if "words" in e and "introduc" in e)
+
+
+def test_words_of_introducing_count_in_full_when_aimed_at_one_of_them() -> None:
+    assert weight_of_words("Hi both,\n\nI'd love to introduce you to Lee, who runs the design team.\n") == WORDS
+
+
+def test_words_of_introducing_aimed_at_something_else_count_less() -> None:
+    body = ("Hi Dana and Lee,\n\nWe build onboarding software for support teams.\n\n"
+            "I'd love to introduce you to the platform in a quick call next week.\n")
+    assert weight_of_words(body) == SOME_WORDS
+
+
+def test_you_two_aims_the_words_at_them_all() -> None:
+    assert weight_of_words("Hi,\n\nI wanted to introduce you two, as promised on Friday.\n") == WORDS
+
+
+def test_a_sales_pitch_to_two_prospects_is_not_an_introduction() -> None:
+    said = understood("Hi Dana and Lee,\n\nI'm the co-founder of Handoffly. I'd love to introduce you to our "
+                      "platform in a quick 15-minute demo. Would Tuesday work?\n\nBest,\nTyler\n",
+                      subject="Quick question")
+    assert said.kind == "other" and said.ask
+
+
+def test_a_role_split_among_colleagues_is_not_an_introduction() -> None:
+    said = understood("Hoi allemaal,\n\nDana neemt het ontwerp voor haar rekening, Lee de backend. Ik doe de "
+                      "projectleiding.\n\nTaakverdeling voor de aftrap volgt morgen.\n\nGroet,\nSam\n",
+                      subject="Aftrap project")
+    assert said.kind == "other"
+
+
+def test_a_meeting_word_in_the_subject_counts_against() -> None:
+    found = weigh("Dana will present the roadmap. Lee will take notes.\n", "Thursday review: who's doing what",
+                  (DANA, LEE))
+    assert any("meeting" in e for e in found.evidence)
+
+
+@pytest.mark.parametrize("line", ["Dana, meet Lee.", "Dana: Lee is the person I mentioned.",
+                                  "Dana Whitfield — Lee runs the lab I told you about.", "Dana、Leeさんです。"])
+def test_one_of_them_spoken_to_and_told_about_another(line: str) -> None:
+    found = weigh(f"Hi,\n\n{line}\n", "Hello", (DANA, LEE))
+    assert any("tells one of them about another" in e for e in found.evidence), found.evidence
+
+
+def test_a_sentence_about_one_of_them_that_names_another_is_not_told_about() -> None:
+    found = weigh("Hi,\n\nDana does the design, Lee the backend.\n", "Hello", (DANA, LEE))
+    assert not any("tells one of them" in e for e in found.evidence)
+
+
+def test_japanese_humble_introducing_is_not_thanks() -> None:
+    found = weigh("田中様\n\nこの度、鈴木様をご紹介させていただきます。お二人でぜひお話しください。\n", "ご紹介",
+                  (Address("tanaka@example.net", "田中 一郎"), Address("suzuki@example.org", "鈴木 花子")))
+    assert not any("thanks" in e for e in found.evidence), found.evidence
+
+
+def test_a_team_list_address_is_not_a_person_introduced() -> None:
+    said = understood("Hola a todos:\n\nOs presento a Lee Okafor, que se incorpora hoy al equipo.\n",
+                      to="Equipo Ventas <equipo-ventas@example.org>, Lee Okafor <lee@example.org>")
+    assert said.kind == "other"
+    assert "equipo-ventas@example.org" not in [p.email for p in said.parties]
+
+
+def test_an_assistant_copied_to_help_schedule_is_not_introduced() -> None:
+    said = understood("Dana, Lee —\n\nI'm delighted to introduce you. Dana chairs our audit committee; Lee is "
+                      "weighing a CFO role.\n\nI've copied Marta, my assistant, who is happy to help find a time.\n",
+                      to="Dana Whitfield <dana@example.net>, Lee Okafor <lee@example.org>, "
+                      "Marta Vidal <marta@example.com>")
+    assert said.kind == "introduction"
+    assert [p.email for p in said.parties] == ["dana@example.net", "lee@example.org"]
+
+
+def test_a_reply_presenting_a_product_inside_an_introductions_thread_is_a_reply() -> None:
+    said = understood("Sehr geehrte Frau Whitfield,\n\nvielen Dank an Herrn Reyes für die freundliche "
+                      "Vorstellung. Gerne würde ich Ihnen unsere Plattform in einem kurzen Termin vorstellen.\n",
+                      subject="AW: Vorstellung: Dana / Lee", In_Reply_To="<intro@example.com>")
+    assert said.kind != "introduction"
+
+
+def test_a_reply_that_introduces_someone_new_is_an_introduction() -> None:
+    said = understood("Adding Lee here, as promised: Dana, let me introduce Lee Okafor, who ran payments at "
+                      "Northwind for six years.\n", subject="Re: payments question", In_Reply_To="<q@example.com>")
+    assert said.kind == "introduction"
