@@ -117,3 +117,15 @@ def test_a_reply_that_introduces_someone_new_is_an_introduction() -> None:
     said = understood("Adding Lee here, as promised: Dana, let me introduce Lee Okafor, who ran payments at "
                       "Northwind for six years.\n", subject="Re: payments question", In_Reply_To="<q@example.com>")
     assert said.kind == "introduction"
+
+
+@pytest.mark.parametrize(("body", "names"), [
+    ("Привет!\n\nДмитрий, знакомься: Анна. Анна ведёт продажи в Казани. Дмитрий ищет партнёров там.\n",
+     ("Dmitry Ivanov", "Anna Petrova")),
+    ("नमस्ते,\n\nरोहित जी, ये सुनीता जी हैं। सुनीता जी जयपुर में काम करती हैं।\n", ("Rohit Gupta", "Sunita Verma")),
+    ("Γεια σας,\n\nΓιώργο, από εδώ η Ελένη. Η Ελένη είναι αρχιτέκτονας.\n", ("Giorgos Oikonomou", "Eleni Kosta")),
+])
+def test_names_in_latin_letters_are_found_in_other_scripts(body: str, names: tuple[str, str]) -> None:
+    people = (Address("one@example.net", names[0]), Address("two@example.org", names[1]))
+    found = weigh(body, "Hello", people)
+    assert "+1.5 names all 2 of them in the text" in found.evidence, found.evidence

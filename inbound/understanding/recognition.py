@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from email.message import Message
 from functools import lru_cache
 
+from anyascii import anyascii
+
 from inbound.understanding import lexicon
 from inbound.understanding.folding import fold
 from inbound.understanding.intro_phrases import FOR_INFORMATION, INTRODUCING, SUBJECT, THANKING
@@ -81,6 +83,7 @@ _VOCATIVE = re.compile(r"(?:\s*[^\W\d_][\w.'\-]{0,15}?)?\s*[,:;\u2014\u2013\-،�
 # and other scripts at every vowel sign, which are combining marks, not word characters.
 _BETWEEN_WORDS = re.compile(r"[\s!-/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20"
                             r"\u0964\u0965\u060c\u061b\u061f\u05be\u05c0\u05c3\u0e2f\u0e5a\u0e5b]+")
+_PHONETIC = re.compile(r"[\u0370-\u058f\u0900-\u0e7f\u10a0-\u11ff\u3040-\u30ff\uac00-\ud7af]+")
 # A letter of a script written with spaces: a name in Latin letters ends where kana or
 # hanzi begin ("Leeさん", "和Dana").
 _LETTER = r"[^\W\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
@@ -124,6 +127,9 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
     folded_subject = fold(subject)
     greeting, rest = _greeting(body)
     names = {p.email: _names(p) for p in parties}
+    # Names are looked for in the text and in it written in Latin letters: a header's
+    # "Dmitry Ivanov" is "Дмитрий" in a Russian text, "Rohit" is "रोहित", "Dana" "ダナ".
+    greeting, rest = _with_latin(greeting), _with_latin(rest)
 
     mutual = _MUTUAL.search(body)
     words, aimed = _aimed_words(rest, names, mutual is not None)
@@ -135,7 +141,7 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
         found.append((SOME_WORDS, f"words that may introduce: {_quote(some.group())}"))
     if mutual:
         found.append((MUTUAL, f"speaks to them together: {_quote(mutual.group())}"))
-    found += _subject(folded_subject, names, subject)
+    found += _subject(folded_subject, names, subject) or _subject(_latin(folded_subject), names)
     named = [email for email, forms in names.items() if any(_mentions(rest, n) for n in forms)]
     if len(named) == len(parties) >= 2:
         found.append((NAMED_ALL, f"names all {len(parties)} of them in the text"))
@@ -181,7 +187,7 @@ def _aimed_words(text: str, names: dict[str, set[str]], mutual: bool) -> tuple[s
     first = ""
     for pattern in (_INTRODUCING, INTRODUCING):
         for found in pattern.finditer(text):
-            near = text[max(0, found.start() - NEAR):found.end() + NEAR]
+            near = _with_latin(text[max(0, found.start() - NEAR):found.end() + NEAR])
             if mutual or any(_mentions(near, form) for forms in names.values() for form in forms):
                 return found.group(), True
             first = first or found.group()
@@ -215,6 +221,21 @@ def introduction_thread(text: str, subject: str, people: tuple[Address, ...]) ->
     if words := _INTRODUCING.search(body) or _AMBIGUOUS.search(body) or INTRODUCING.search(body):
         return f"the thread has words of introducing: {_quote(words.group())}"
     return ""
+
+
+def _latin(text: str) -> str:
+    """The (folded) text's words in scripts that spell sounds (Cyrillic, Greek, the Indic
+    scripts, kana, Hangul, ...) in Latin letters; "" when it has none. Not Chinese
+    characters or the Arabic and Hebrew scripts: their Latin spelling is not a name's."""
+    if not _PHONETIC.search(text):
+        return ""
+    return fold(_PHONETIC.sub(lambda run: anyascii(run.group()), text))
+
+
+def _with_latin(text: str) -> str:
+    """The text, and on a line of its own after it, what ``_latin`` makes of it."""
+    latin = _latin(text)
+    return f"{text}\n{latin}" if latin else text
 
 
 def _words(text: str) -> list[str]:
