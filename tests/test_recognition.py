@@ -129,3 +129,98 @@ def test_names_in_latin_letters_are_found_in_other_scripts(body: str, names: tup
     people = (Address("one@example.net", names[0]), Address("two@example.org", names[1]))
     found = weigh(body, "Hello", people)
     assert "+1.5 names all 2 of them in the text" in found.evidence, found.evidence
+
+
+@pytest.mark.parametrize(("text", "person"), [
+    ("Kasia prowadzi laboratorium w Gdańsku.", Address("k.wojcik@example.com", "Katarzyna Wójcik")),
+    ("Саша наладил перевозки в Алматы.", Address("a.volkov@example.com", "Александр Волков")),
+    ("Bob runs the plant in Ohio.", Address("rsmith@example.com", "Robert Smith")),
+    ("Flor arma juegos para enseñar matemática.", Address("fg@example.com", "Florencia Giménez")),
+    ("李总在深圳做智能硬件。", Address("liming@example.com", "李明")),
+    ("김 대표님은 물류 회사를 운영하십니다.", Address("mj.kim@example.com", "김민준")),
+    ("أرى أن وسارة مهتمة بالموضوع.", Address("sara@example.com", "سارة الحربي")),
+    ("Саше сейчас как раз нужен такой человек.", Address("a.volkov@example.com", "Саша Волков")),
+])
+def test_a_person_is_found_by_what_people_call_them(text: str, person: Address) -> None:
+    from inbound.understanding.folding import fold
+    from inbound.understanding.names import forms_of, mentions, shortened
+    forms = shortened(forms_of(person), text)
+    assert any(mentions(fold(text), form) for form in forms), sorted(forms)
+
+
+def test_a_capitalised_word_written_in_lower_case_elsewhere_is_not_a_short_name() -> None:
+    from inbound.understanding.names import forms_of, shortened
+    person = Address("william@example.com", "Wilhelmina Ort")
+    assert "wil" not in shortened(forms_of(person), "Wil you send it? I wil.")
+    assert "wil" in shortened(forms_of(person), "Wil, meet Dana.")
+
+
+def test_two_arabic_letters_are_no_name() -> None:
+    from inbound.understanding.folding import fold
+    from inbound.understanding.names import forms_of, mentions
+    person = Address("t.benali@example.org", "طارق بن علي")
+    assert not any(mentions(fold("مقدمة في تحليل البيانات بنجاح"), form) for form in forms_of(person))
+
+
+def test_the_sender_introducing_themselves_is_not_an_introduction() -> None:
+    said = understood("Dear Dana and Lee,\n\nAllow me to introduce myself: I run sales at CleanWave. Could we talk "
+                      "for 20 minutes next week?\n\nBest,\nKhoa\n")
+    assert said.kind == "other"
+    assert any("introduces themselves" in e for e in said.evidence)
+
+
+def test_people_all_at_one_organisation_weigh_against() -> None:
+    found = weigh("Hi Dana and Lee,\n\nI'd love to introduce you both to Flowdesk.\n", "Hello",
+                  (Address("dana@harborview.example"), Address("lee@harborview.example")))
+    assert any("all of them at harborview.example" in e for e in found.evidence)
+    assert any("none of them named near" in e for e in found.evidence)
+    webmail = weigh("Hi,\n", "Hello", (Address("dana@gmail.com"), Address("lee@gmail.com")))
+    assert not any("all of them at" in e for e in webmail.evidence)
+
+
+def test_a_shared_inbox_with_a_persons_name_is_a_person() -> None:
+    said = understood("Hi all,\n\nIntroducing three people who should know each other. Tavita runs the food lab; "
+                      "Dana funds cold storage; Lee designs cold rooms.\n",
+                      to="Dana Whitfield <dana@example.net>, Lee Okafor <lee@example.org>, "
+                      "Tavita Faleolo <hello@foodlab.example>")
+    assert "hello@foodlab.example" in [p.email for p in said.parties]
+    team = understood("Hola a todos:\n\nOs presento a Lee Okafor.\n",
+                      to="Marketing <marketing@example.org>, Lee Okafor <lee@example.org>")
+    assert "marketing@example.org" not in [p.email for p in team.parties]
+
+
+def test_a_reply_that_brings_someone_new_in_and_tells_them_about_another_is_an_introduction() -> None:
+    said = understood("Hi Sunita,\n\nThe person you want for this is Élodie, who I've just added. She runs our "
+                      "customs team.\n\nÉlodie, Sunita is the founder of Maplebox; her questions are below.\n\n"
+                      "I'll let the two of you find a time.\n\nGraham\n\n"
+                      "On Tue, Mar 10, 2026 at 2:17 PM Sunita Rao <sunita@maplebox.example> wrote:\n"
+                      "> Hi Graham, any pointers on shipping to the US?\n",
+                      subject="Re: Cross-border shipping", In_Reply_To="<q@maplebox.example>",
+                      to="Sunita Rao <sunita@maplebox.example>, Élodie Gagnon <elodie@freight.example>")
+    assert said.kind == "introduction", said.reason
+    assert "elodie@freight.example" in said.reason
+
+
+def test_a_reply_among_people_already_in_the_thread_is_not_an_introduction() -> None:
+    said = understood("Dana, Lee is right: Tuesday works.\n\n"
+                      "On Tue, Mar 10, 2026 Lee Okafor <lee@example.org> wrote:\n> Dana, shall we say Tuesday?\n"
+                      "> On Mon, Sam Reyes wrote:\n>> Dana Whitfield, meet Lee Okafor.\n",
+                      subject="Re: Dana <> Lee", In_Reply_To="<q@example.org>")
+    assert said.kind != "introduction"
+
+
+def test_a_catalan_outlook_forward_gives_its_people() -> None:
+    from inbound.understanding.forwarded import find_forwarded
+    found = find_forwarded("Us el reenvio.\n\nDe: Jordi Puig <jordi@example.com>\nEnviat el: dimecres, 1 d'abril\n"
+                           "Per a: Marta Soler <marta@example.org>; Pau Ferrer <pau@example.net>\n"
+                           "Assumpte: Marta i Pau\n\nHola Marta, hola Pau,\n")
+    assert found is not None
+    assert [a.email for a in found.to] == ["marta@example.org", "pau@example.net"]
+
+
+def test_every_word_list_is_a_tuple_of_phrases() -> None:
+    from inbound.understanding import lexicon
+    for table in (lexicon.INTRODUCING, lexicon.MUTUAL, lexicon.THANKS, lexicon.ANNOUNCING, lexicon.MEETING,
+                  lexicon.FOR_INFORMATION, lexicon.INTRODUCING_ONESELF):
+        for language, phrases in table.items():
+            assert isinstance(phrases, tuple) and all(isinstance(p, str) and len(p) > 1 for p in phrases), language

@@ -10,7 +10,9 @@ reading order:
 - ``classify``: the kind of message, who introduced whom, what a reply answers, what a
   person asks (an ``intro.meaning.Meaning``);
 - ``recognition``: whether a new message to two or more people introduces them: evidence
-  weighed into one score, with ``lexicon``, the words of introducing in many languages;
+  weighed into one score, with ``lexicon``, the words of introducing in many languages,
+  ``names`` and ``nicknames``, what people are called and how a text names them, and
+  ``providers``, the mail domains many unrelated people share;
 - ``automatic``: mail a machine wrote, never answered (RFC 3834), by way of
   ``bounces`` and ``dsn`` (delivery reports) and ``autoreplies`` (responders);
 - ``forwarded``: the block of a forwarded message;

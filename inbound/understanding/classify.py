@@ -26,6 +26,7 @@ from inbound.understanding.recognition import (
     informing,
     introduces,
     introduction_thread,
+    newcomers,
     only_informed,
     weigh,
 )
@@ -34,12 +35,18 @@ from intro.meaning import Meaning
 
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
-# Addresses of groups and lists, not people: nobody introduces a team's list to someone.
-_GROUP = re.compile(r"(?:all|everyone|everybody|staff|team|teams|office|dev|devs|engineering|ops|list|lists|group"
-                    r"|members|board|noreply|no-reply|do-not-reply|donotreply|equipe|equipo|squadra|zespol|ekip"
-                    r"|tiimi|alle|tutti|todos|todas|tous|iedereen|wszyscy|kaikki|mitarbeiter|personeel"
-                    r"|(?:all|team|staff|equipe|equipo|squadra|list|group)[-_.]\w+"
-                    r"|\w+[-_.](?:team|staff|all|list|equipe|equipo))$")
+# Addresses of groups, departments and lists, not people: nobody introduces a team's list
+# to someone ("team@", "all-staff@", "marketing@", "equipo-ventas@", "rrhh@").
+_GROUP = re.compile(
+    r"(?:all|everyone|everybody|staff|team|teams|office|dev|devs|engineering|ops|list|lists|group|members|board"
+    r"|noreply|no-reply|do-not-reply|donotreply|equipe|equipo|squadra|zespol|ekip|tiimi|alle|tutti|todos|todas"
+    r"|tous|iedereen|wszyscy|kaikki|mitarbeiter|personeel|marketing|sales|support|info|hr|finance|accounts"
+    r"|accounting|billing|legal|admin|contact|hello|press|media|jobs|careers|recruiting|hiring|design|product"
+    r"|research|operations|it|helpdesk|service|ventas|ventes|vertrieb|soporte|contabilidad|rh|rrhh|personal"
+    r"|verwaltung|redaktion|redaccion|comercial|vendas|financeiro|juridico|vendite|amministrazione|kontakt"
+    r"|biuro|sekretariat|secretariat|secretaria|office-\w+"
+    r"|(?:all|team|staff|equipe|equipo|squadra|list|group|dept|department)[-_.]\w+"
+    r"|\w+[-_.](?:team|staff|all|list|equipe|equipo|dept|department|group))$")
 _TAGS = (ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG)
 
 
@@ -85,6 +92,13 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
         if len(parties) >= 2 and (words := introduces(written, parties)):
             return replace(said, kind="introduction", introducer=introducer, parties=parties,
                            reason=f"introduces people inside an existing thread ({words!r})")
+        # Or brings someone new into it and tells them about another: "Élodie, Sunita is ...".
+        if len(parties) >= 2 and (new := newcomers(parsed.text, written, parties)):
+            weighed = weigh(written, "", parties)
+            if weighed.introduction and weighed.told:
+                return replace(said, kind="introduction", introducer=introducer, parties=parties,
+                               score=weighed.score, evidence=weighed.evidence,
+                               reason=f"brings {', '.join(p.email for p in new)} into a thread and introduces them")
         why = introduction_thread(parsed.text, _unprefixed(parsed.subject), (introducer, *parsed.recipients))
         if why:
             return replace(said, kind="reply", reason=f"a later message in an introduction's thread ({why})")
@@ -121,9 +135,19 @@ def _parties(recipients: tuple[Address, ...], introducer: Address, service: tupl
     sent on their behalf) and anyone copied only to be kept informed."""
     excluded = {introducer.email} | ({sender.email} if sender else set())
     candidates = [a for a in recipients if not _is_service(a, service) and a.email not in excluded
-                  and not _GROUP.match(a.email.partition("@")[0].partition("+")[0])]
+                  and not _group(a)]
     informed = {a.email for a in candidates if only_informed(a, text)} if informing(text) else set()
     return tuple(sorted((a for a in candidates if a.email not in informed), key=lambda a: a.email))
+
+
+def _group(address: Address) -> bool:
+    """Whether an address is a group's or a department's, not a person's: its local part
+    says so, and its display name is not a person's ("Tavita Faleolo <hello@...>" is one
+    person on a shared inbox; "Equipo Ventas <equipo-ventas@...>" is a team)."""
+    if not _GROUP.match(address.email.partition("@")[0].partition("+")[0]):
+        return False
+    name = [w for w in re.split(r"[\W\d_]+", address.name.casefold()) if w]
+    return len(name) < 2 or any(_GROUP.match(w) for w in name)
 
 
 def _forwarded_introduction(parsed: Parsed, introducer: Address, service: tuple[str, ...]) -> Forwarded | None:

@@ -27,22 +27,29 @@ _MARKER = re.compile(
     r"przekazana wiadomość|wiadomość przekazana|přeposlaná zpráva|továbbított üzenet|mesaj redirecționat|"
     r"iletilen ileti|пересланное сообщение|переслане повідомлення|προωθημένο μήνυμα|"
     r"転送されたメッセージ|転送メッセージ|转发的邮件|轉寄郵件|전달된 메시지|الرسالة المعاد توجيهها|הודעה שהועברה|"
-    r"pesan yang diteruskan|thư được chuyển tiếp|ข้อความที่ส่งต่อ"
+    r"pesan yang diteruskan|thư được chuyển tiếp|ข้อความที่ส่งต่อ|missatge reenviat|missatge original|"
+    r"proslijeđena poruka|posredovano sporočilo|preposlaná správa|препратено съобщение|persiųstas laiškas|"
+    r"pārsūtīta ziņa|edastatud kiri|mensaxe reenviada"
     r")\s*[:：]?\s*(?:-{2,})?\s*$",
     re.IGNORECASE,
 )
 # "Key: value" lines of the block; the key in the client's language.
 _FIELDS = {
     "from": ("from", "von", "de", "van", "da", "från", "fra", "od", "от", "від", "lähettäjä", "feladó", "kimden",
+             "de la", "šalje", "pošiljatelj", "nuo", "saatja", "frá",
              "από", "差出人", "发件人", "寄件者", "보낸 사람", "보낸사람", "من", "מאת", "प्रेषक", "dari", "từ", "จาก"),
     "to": ("to", "an", "à", "a", "aan", "para", "till", "til", "do", "кому", "vastaanottaja", "címzett", "kime",
+           "per a", "către", "komu", "prima", "prejemnik", "kam", "adressaat", "до",
            "προς", "宛先", "收件人", "받는 사람", "받는사람", "إلى", "אל", "प्राप्तकर्ता", "kepada", "đến", "ถึง"),
     "cc": ("cc", "kopie", "copie", "copia", "cópia", "kopie aan", "kopia", "dw", "копия", "копія", "kopio",
            "másolat", "bilgi", "κοιν", "抄送", "副本", "참조", "نسخة", "העתק", "tembusan", "đồng gửi", "สำเนา"),
     "subject": ("subject", "betreff", "objet", "asunto", "onderwerp", "assunto", "oggetto", "ämne", "emne",
+                "assumpte", "predmet", "zadeva", "относно", "tēma", "teema", "efni",
                 "temat", "předmět", "тема", "aihe", "tárgy", "konu", "θέμα", "subiect", "件名", "主题", "主旨",
                 "제목", "الموضوع", "נושא", "विषय", "perihal", "subjek", "chủ đề", "tiêu đề", "เรื่อง"),
     "date": ("date", "datum", "fecha", "data", "sent", "gesendet", "envoyé", "enviado", "enviada",
+             "enviat el", "enviat", "poslano", "odoslané", "изпратено", "išsiųsta", "nosūtīts",
+             "saadetud",
              "verzonden", "inviato", "skickat", "sendt", "enviado el", "enviada em", "wysłano", "odesláno",
              "отправлено", "надіслано", "lähetetty", "elküldve", "gönderildi", "tarih", "στάλθηκε", "trimis",
              "送信日時", "日付", "发送时间", "日期", "보낸 날짜", "التاريخ", "תאריך", "दिनांक", "tanggal", "ngày",

@@ -19,14 +19,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
-from functools import lru_cache
 
 from anyascii import anyascii
 
-from inbound.understanding import lexicon
-from inbound.understanding.folding import fold
+from inbound.understanding import lexicon, providers
+from inbound.understanding.folding import fold, words
 from inbound.understanding.intro_phrases import FOR_INFORMATION, INTRODUCING, SUBJECT, THANKING
 from inbound.understanding.mime import content_type, parts
+from inbound.understanding.names import first, forms_of, mentions, shortened
 from intro.addresses import Address
 
 THRESHOLD = 3.0
@@ -54,6 +54,8 @@ CALENDAR = -4.0  # a calendar invitation
 ATTACHMENT = -1.0  # documents attached: work passed along, rarely an introduction
 CROWD = -2.0  # more than CROWD_SIZE people: a group mail
 CROWD_SIZE = 5
+ONESELF = -3.0  # the sender introduces themselves ("allow me to introduce myself")
+COLLEAGUES = -1.5  # all of them at one organisation's domain: they already work together
 # Words of introducing are aimed at people when one of them is named this close (in characters,
 # before or after), or the text speaks to them together ("you two").
 NEAR = 80
@@ -71,22 +73,12 @@ _GREETING_WORDS = lexicon.pattern((
 ))
 _CONJUNCTIONS = frozenset(("and", "und", "y", "e", "et", "i", "og", "och", "ja", "и", "ve", "και", "a", "es", "si",
                            "dan", "va", "en", "oraz", "a", "ו", "و"))
-# Titles and honorifics in display names, which are not what a text calls someone.
-_TITLES = frozenset(("dr", "mr", "mrs", "ms", "prof", "eng", "ing", "mag", "herr", "frau", "sr", "sra", "mme", "m",
-                     "dott", "dra", "phd", "jr", "sir"))
 _SENTENCE = re.compile(r"[^.!?。！？\u0964\u061f\u06d4\n]+")
 # After a name, what shows it is spoken to: a comma, colon or dash, perhaps after a family
 # name or an honorific ("Dana,", "Dana Osei:", "Herr Ott,", "田中さん、", "Lee —").
 _VOCATIVE = re.compile(r"(?:\s*[^\W\d_][\w.'\-]{0,15}?)?\s*[,:;\u2014\u2013\-،，：、]"
                        r"|\w{0,6}[,:;\u2014\u2013\-،，：、]")
-# Words are what lies between spaces and punctuation: \w alone would cut Devanagari, Thai
-# and other scripts at every vowel sign, which are combining marks, not word characters.
-_BETWEEN_WORDS = re.compile(r"[\s!-/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20"
-                            r"\u0964\u0965\u060c\u061b\u061f\u05be\u05c0\u05c3\u0e2f\u0e5a\u0e5b]+")
 _PHONETIC = re.compile(r"[\u0370-\u058f\u0900-\u0e7f\u10a0-\u11ff\u3040-\u30ff\uac00-\ud7af]+")
-# A letter of a script written with spaces: a name in Latin letters ends where kana or
-# hanzi begin ("Leeさん", "和Dana").
-_LETTER = r"[^\W\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 _SUBJECT_SEPARATOR = re.compile(r"(?:<>|<->|<=>|\u2194|\u21c4|\u27f7|/|\+|&|\bx\b|\||\u00d7|,|\band\b|\bund\b|\by\b"
                                 r"|\bet\b|\be\b|\bi\b|\bog\b|\boch\b|\bja\b|\bв\b|\bи\b|\bve\b|\bκαι\b|\ba\b|\bés\b"
                                 r"|\bși\b|\bdan\b|\bvà\b|和|と|및|와|과|و|ו)")
@@ -106,6 +98,12 @@ _THANKS_AROUND = lexicon.around(lexicon.THANKS_AROUND)
 _ANNOUNCING = lexicon.pattern(lexicon.every(lexicon.ANNOUNCING))
 _INFORMED = lexicon.pattern(lexicon.every(lexicon.FOR_INFORMATION))
 _MEETING = lexicon.pattern(lexicon.every(lexicon.MEETING))
+_ONESELF = lexicon.pattern(lexicon.every(lexicon.INTRODUCING_ONESELF))
+# What words of introducing are aimed at when a preposition follows them: "introduce you
+# both to <it>", "presentaros a <it>", "vous présenter à <it>".
+_TO_SOMETHING = re.compile(r"\s*(?:you |vous |os |les |euch |jullie )?(?:both |two |all |the two of you )?"
+                           r"(?:to|with|a|à|al|alla|ao|zu|mit|met|aan)\s+"
+                           r"(?!each other|one another|el uno al otro|l'un)([^.!?\n]{0,40})")
 
 
 @dataclass(frozen=True)
@@ -113,6 +111,7 @@ class Weighed:
     score: float
     evidence: tuple[str, ...]  # each signal with its weight, "+3.0 words of introducing: 'vi presento'"
     named: tuple[str, ...] = ()  # the addresses of those the text names
+    told: bool = False  # one of them is told about another ("Dana, meet Lee")
 
     @property
     def introduction(self) -> bool:
@@ -126,23 +125,23 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
     body = _unwrapped(fold(text))
     folded_subject = fold(subject)
     greeting, rest = _greeting(body)
-    names = {p.email: _names(p) for p in parties}
+    names = {p.email: shortened(forms_of(p), text) for p in parties}
     # Names are looked for in the text and in it written in Latin letters: a header's
     # "Dmitry Ivanov" is "Дмитрий" in a Russian text, "Rohit" is "रोहित", "Dana" "ダナ".
     greeting, rest = _with_latin(greeting), _with_latin(rest)
 
     mutual = _MUTUAL.search(body)
-    words, aimed = _aimed_words(rest, names, mutual is not None)
-    if words and aimed:
-        found.append((WORDS, f"words of introducing: {_quote(words)}"))
-    elif words:
-        found.append((SOME_WORDS, f"words of introducing, but none of them named near: {_quote(words)}"))
+    said, aimed = _aimed_words(rest, names, mutual is not None)
+    if said and aimed:
+        found.append((WORDS, f"words of introducing: {_quote(said)}"))
+    elif said:
+        found.append((SOME_WORDS, f"words of introducing, but none of them named near: {_quote(said)}"))
     elif some := _AMBIGUOUS.search(body) or _INTRODUCING.search(greeting) or INTRODUCING.search(greeting):
         found.append((SOME_WORDS, f"words that may introduce: {_quote(some.group())}"))
     if mutual:
         found.append((MUTUAL, f"speaks to them together: {_quote(mutual.group())}"))
     found += _subject(folded_subject, names, subject) or _subject(_latin(folded_subject), names)
-    named = [email for email, forms in names.items() if any(_mentions(rest, n) for n in forms)]
+    named = [email for email, forms in names.items() if any(mentions(rest, n) for n in forms)]
     if len(named) == len(parties) >= 2:
         found.append((NAMED_ALL, f"names all {len(parties)} of them in the text"))
     elif named:
@@ -153,12 +152,12 @@ def weigh(text: str, subject: str, parties: tuple[Address, ...], message: Messag
     told = _told_about(rest, names)
     if told:
         found.append((TOLD_ABOUT, "tells one of them about another"))
-    greeted = [email for email, forms in names.items() if any(_mentions(greeting, n) for n in forms)]
+    greeted = [email for email, forms in names.items() if any(mentions(greeting, n) for n in forms)]
     if len(greeted) >= 2:
         found.append((GREETS_THEM, f"greets {len(greeted)} of them"))
     found += _against(body, folded_subject, message, parties)
     score = round(sum(weight for weight, _ in found), 2)
-    return Weighed(score, tuple(f"{weight:+.1f} {what}" for weight, what in found), tuple(sorted(named)))
+    return Weighed(score, tuple(f"{weight:+.1f} {what}" for weight, what in found), tuple(sorted(named)), told)
 
 
 def thanked(body: str) -> str:
@@ -176,22 +175,39 @@ def introduces(text: str, parties: tuple[Address, ...]) -> str:
     "you two"); "" when there are none, they are aimed at something else ("I would like to
     present our platform to you") or the text thanks for an introduction."""
     body = _unwrapped(fold(text))
-    words, aimed = _aimed_words(body, {p.email: _names(p) for p in parties}, _MUTUAL.search(body) is not None)
-    return words.strip() if aimed and not thanked(body) else ""
+    said, aimed = _aimed_words(body, {p.email: forms_of(p) for p in parties}, _MUTUAL.search(body) is not None)
+    return said.strip() if aimed and not thanked(body) else ""
 
 
-def _aimed_words(text: str, names: dict[str, set[str]], mutual: bool) -> tuple[str, bool]:
+def _aimed_words(text: str, names: dict[str, frozenset[str]], mutual: bool) -> tuple[str, bool]:
     """The first words of introducing in ``text`` that are aimed at one of those ``names``
     name (or at them all, when ``mutual``); failing that the first words at all; and whether
     they were aimed."""
-    first = ""
+    earliest = ""
     for pattern in (_INTRODUCING, INTRODUCING):
         for found in pattern.finditer(text):
             near = _with_latin(text[max(0, found.start() - NEAR):found.end() + NEAR])
-            if mutual or any(_mentions(near, form) for forms in names.values() for form in forms):
+            # "introduce you both to Flowdesk": to something, or someone, not copied.
+            to = _TO_SOMETHING.match(text, found.end())
+            if to:
+                aimed = any(mentions(to.group(1), form) for forms in names.values() for form in forms)
+            else:
+                aimed = mutual or any(mentions(near, form) for forms in names.values() for form in forms)
+            if aimed:
                 return found.group(), True
-            first = first or found.group()
-    return first, False
+            earliest = earliest or found.group()
+    return earliest, False
+
+
+def newcomers(text: str, written: str, parties: tuple[Address, ...]) -> tuple[Address, ...]:
+    """Those of ``parties`` that the quoted part of a message in a thread (its whole
+    ``text`` less what was ``written`` in it) neither names nor gives the address of: the
+    people its sender brings into the thread."""
+    own = {line.strip() for line in written.splitlines() if line.strip()}
+    quoted = fold("\n".join(line for line in text.splitlines() if line.strip() not in own))
+    quoted = _with_latin(quoted)
+    return tuple(p for p in parties
+                 if p.email not in quoted and not any(mentions(quoted, form) for form in forms_of(p)))
 
 
 def informing(text: str) -> bool:
@@ -205,21 +221,21 @@ def only_informed(person: Address, text: str) -> bool:
     """Whether every sentence that names ``person`` says they are copied only to be kept
     informed ("Yuki, no action needed", "Kari for orientering", "抄送王经理")."""
     body = fold(text)
-    forms = _names(person)
-    mentions = [s for s in _sentences(_unwrapped(body)) if any(_mentions(s, n) for n in forms)]
-    return bool(mentions) and all(_INFORMED.search(s) or FOR_INFORMATION.search(s) for s in mentions)
+    forms = forms_of(person)
+    naming = [s for s in _sentences(_unwrapped(body)) if any(mentions(s, n) for n in forms)]
+    return bool(naming) and all(_INFORMED.search(s) or FOR_INFORMATION.search(s) for s in naming)
 
 
 def introduction_thread(text: str, subject: str, people: tuple[Address, ...]) -> str:
     """Why a message in a thread (its whole text, quotes included, and its subject without
     "Re:") belongs to an introduction's thread; "" when nothing shows that it does."""
-    if found := _subject(fold(subject), {p.email: _names(p) for p in people}):
+    if found := _subject(fold(subject), {p.email: forms_of(p) for p in people}):
         return found[0][1]
     body = fold(text[:_THREAD_TEXT])
     if thanks := thanked(body):
         return f"thanks for an introduction: {thanks!r}"
-    if words := _INTRODUCING.search(body) or _AMBIGUOUS.search(body) or INTRODUCING.search(body):
-        return f"the thread has words of introducing: {_quote(words.group())}"
+    if said := _INTRODUCING.search(body) or _AMBIGUOUS.search(body) or INTRODUCING.search(body):
+        return f"the thread has words of introducing: {_quote(said.group())}"
     return ""
 
 
@@ -238,10 +254,6 @@ def _with_latin(text: str) -> str:
     return f"{text}\n{latin}" if latin else text
 
 
-def _words(text: str) -> list[str]:
-    return [w for w in _BETWEEN_WORDS.split(text) if w]
-
-
 def _unwrapped(text: str) -> str:
     """Lines of a paragraph wrapped by the client (format=flowed ends them with a space) joined."""
     return re.sub(r"[ \t]\n(?=\S)", " ", text)
@@ -250,61 +262,29 @@ def _unwrapped(text: str) -> str:
 def _greeting(body: str) -> tuple[str, str]:
     """The greeting line ("Hi Dana and Lee,") and the rest of the text."""
     lines = body.strip().split("\n")
-    first = lines[0].strip() if lines else ""
-    short = len(first) <= 80 and len(_words(first)) <= 8
+    opening = lines[0].strip() if lines else ""
+    short = len(opening) <= 80 and len(words(opening)) <= 8
     ends = (",", "!", ":", "，", "！", "：", "،", "\u2014", "\u2013", "-")
-    if short and (first.endswith(ends) or _GREETING_WORDS.match(first)):
+    if short and (opening.endswith(ends) or _GREETING_WORDS.match(opening)):
         # A greeting that runs into the text ("Hi Dana, meet Lee.") keeps its text.
-        head, comma, tail = first.partition(",")
-        if comma and len(_words(tail)) >= 3:
+        head, comma, tail = opening.partition(",")
+        if comma and len(words(tail)) >= 3:
             return head, tail + "\n" + "\n".join(lines[1:])
-        return first, "\n".join(lines[1:])
+        return opening, "\n".join(lines[1:])
     return "", body
 
 
-def _names(person: Address) -> set[str]:
-    """The forms a text may call someone by: given name, family name, the parts of the
-    address's local part (folded); for names written without spaces, their halves too."""
-    forms: set[str] = set()
-    name = fold(person.name)
-    for token in _words(name):
-        if len(token) >= 2 and not token.isdigit() and token not in _TITLES:
-            forms.add(token)
-            if lexicon.unspaced(token) and len(token) >= 3:
-                forms.update({token[:2], token[-2:]})  # 田中太郎: 田中さん, 太郎さん
-    for token in re.split(r"[._+\-\d]+", fold(person.email.partition("@")[0])):
-        if len(token) >= 3:
-            forms.add(token)
-    return forms
-
-
-def _mentions(text: str, form: str) -> bool:
-    if lexicon.unspaced(form):
-        return form in text
-    return _name_pattern(form).search(text) is not None
-
-
-@lru_cache(maxsize=4096)
-def _name_pattern(form: str) -> re.Pattern[str]:
-    """A name as a whole word; a longer one also with another ending, as languages that
-    decline names write it ("Horák" as "Horáka", "Procházka" as "Procházko", "Kasia" as "Kasiu")."""
-    if len(form) < 5:
-        return re.compile(rf"(?<!{_LETTER}){re.escape(form)}(?!{_LETTER})")
-    stem = form[:max(4, len(form) - 2)]
-    return re.compile(rf"(?<!{_LETTER}){re.escape(stem)}{_LETTER}{{0,{len(form) - len(stem) + 3}}}(?!{_LETTER})")
-
-
-def _subject(subject: str, names: dict[str, set[str]], written: str = "") -> list[tuple[float, str]]:
+def _subject(subject: str, names: dict[str, frozenset[str]], written: str = "") -> list[tuple[float, str]]:
     """``subject`` folded; ``written``: as it was written (capital letters tell names)."""
     if not subject:
         return []
-    named = [email for email, forms in names.items() if any(_mentions(subject, n) for n in forms)]
+    named = [email for email, forms in names.items() if any(mentions(subject, n) for n in forms)]
     if len(named) >= 2 and _SUBJECT_SEPARATOR.search(subject):
         return [(SUBJECT_PAIRS, f"the subject pairs {len(named)} of them")]
     if named and _NAME_PAIR.search(written):
         # One of them beside another name, by a nickname the header does not give: "Zuzka a Peter".
         return [(SUBJECT_PAIRS, "the subject pairs one of them with another name")]
-    noun = _NOUNS.search(subject)
+    noun = _NOUNS.search(subject) or _INTRODUCING.search(subject) or _AMBIGUOUS.search(subject)
     if noun or SUBJECT.search(subject):
         return [(SUBJECT_WORD, f"the subject reads like an introduction: {(noun.group() if noun else subject)[:40]!r}")]
     return []
@@ -314,60 +294,50 @@ def _sentences(text: str) -> Iterable[str]:
     return (s.strip() for s in _SENTENCE.findall(text) if s.strip())
 
 
-def _described(text: str, names: dict[str, set[str]]) -> set[str]:
+def _described(text: str, names: dict[str, frozenset[str]]) -> set[str]:
     """Those a sentence of four or more words begins with (in its first three words), as
     its subject, not spoken to: "Lee runs the design team", "Also, Lee has ...", "이 분은
     민준 씨", but not "Dana, could you ...".
     """
     found = set()
     for sentence in _sentences(text):
-        words = _words(sentence)
-        if len(words) < 4 and not lexicon.unspaced(sentence):
+        tokens = words(sentence)
+        if len(tokens) < 4 and not lexicon.unspaced(sentence):
             continue
-        head = sentence[:sum(len(w) + 2 for w in words[:3])]
+        head = sentence[:sum(len(w) + 2 for w in tokens[:3])]
         for email, forms in names.items():
-            at = _first(head, forms)
+            at = first(head, forms)
             if at is not None and sentence[at:].lstrip()[:1] not in (",", ":", "，", "：", "、", "،"):
                 found.add(email)
     return found
 
 
-def _told_about(text: str, names: dict[str, set[str]]) -> bool:
+def _told_about(text: str, names: dict[str, frozenset[str]]) -> bool:
     """A sentence that begins with one of them, spoken to, and tells them about another:
     "Dana, meet Lee", "Dana: Lee is the person I mentioned", "Lee — Dana runs ...". Not
     two of them spoken to together ("Dana, Lee: the slides", "Dana and Lee, please
     review"), nor a sentence about one of them that names another ("Lotte does the design,
     Ruben the backend")."""
     for block in _sentences(text):
-        words = _words(block)
-        if len(words) < 3 and not lexicon.unspaced(block):
+        tokens = words(block)
+        if len(tokens) < 3 and not lexicon.unspaced(block):
             continue
         for email, forms in names.items():
             # The line begins with their name (a bullet or "@" before it aside).
-            head = _first(block, forms) if any(_mentions(words[0], n) for n in forms) else None
+            head = first(block, forms) if any(mentions(tokens[0], n) for n in forms) else None
             if head is None or not _VOCATIVE.match(block, head):
                 continue
             for other, other_forms in names.items():
-                found = _first(block[head:], other_forms) if other != email else None
+                found = first(block[head:], other_forms) if other != email else None
                 if found is not None and not _together(block, head, head + found):
                     return True
     return False
 
 
-def _first(text: str, forms: set[str]) -> int | None:
-    """Where the first of ``forms`` ends in ``text``, or None."""
-    ends = [m.end() for n in forms for m in [_find(text, n)] if m is not None]
-    return min(ends) if ends else None
-
-
-def _find(text: str, form: str) -> re.Match[str] | None:
-    return re.search(re.escape(form), text) if lexicon.unspaced(form) else _name_pattern(form).search(text)
-
-
 def _together(block: str, head: int, other: int) -> bool:
     """Whether the name ending at ``other`` is spoken to beside the one ending at ``head``
     (only conjunctions between them, and a comma or colon after it)."""
-    between = _words(block[head:other])[:-1]
+    between = words(block[head:other])[:-1]
     after = block[other:].lstrip()[:1]
     return all(word in _CONJUNCTIONS for word in between) and after in (",", ":", ";", "，", "：", "、", "،", "")
 
@@ -384,8 +354,13 @@ def _against(body: str, subject: str, message: Message | None, parties: tuple[Ad
     meeting = _MEETING.search(subject) or _MEETING.search(body)
     if meeting:
         found.append((MEETING, f"a meeting's words: {meeting.group().strip()!r}"))
+    if oneself := _ONESELF.search(body):
+        found.append((ONESELF, f"the sender introduces themselves: {oneself.group().strip()!r}"))
     if len(parties) > CROWD_SIZE:
         found.append((CROWD, f"sent to {len(parties)} people"))
+    domains = {p.email.rpartition("@")[2] for p in parties}
+    if len(parties) >= 2 and len(domains) == 1 and not domains & providers.PUBLIC:
+        found.append((COLLEAGUES, f"all of them at {domains.pop()}"))
     if message is not None:
         kinds = [content_type(p) for p in parts(message)]
         if "text/calendar" in kinds or "application/ics" in kinds:
