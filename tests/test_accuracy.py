@@ -22,7 +22,10 @@ def measure(*folders: Path) -> dict[str, Any]:
     return json.loads(run.stdout)  # type: ignore[no-any-return]
 
 
-@pytest.fixture(scope="module", params=["recognition", "recognition-holdout", "recognition-third", "recognition-fourth"])
+SETS = ["recognition", "recognition-holdout", "recognition-third", "recognition-fourth"]
+
+
+@pytest.fixture(scope="module", params=SETS)
 def ours(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Our four sets, each written independently of the code (docs/CLASSIFICATION.md)."""
     return measure(DATA / request.param)
