@@ -20,11 +20,12 @@ LEE = Address("lee@example.org", "Lee Okafor")
 
 
 def understood(body: str, subject: str = "Hello", to: str = "Dana Whitfield <dana@example.net>, "
-               "Lee Okafor <lee@example.org>", **headers: str) -> Meaning:
+               "Lee Okafor <lee@example.org>", sender: str = "Sam Reyes <sam@example.com>",
+               cc: str = "intro@tally.example", **headers: str) -> Meaning:
     message = EmailMessage()
-    message["From"] = "Sam Reyes <sam@example.com>"
+    message["From"] = sender
     message["To"] = to
-    message["Cc"] = "intro@tally.example"
+    message["Cc"] = cc
     message["Subject"] = subject
     message["Message-ID"] = "<r1@example.com>"
     for name, value in headers.items():
@@ -216,6 +217,55 @@ def test_a_catalan_outlook_forward_gives_its_people() -> None:
                            "Assumpte: Marta i Pau\n\nHola Marta, hola Pau,\n")
     assert found is not None
     assert [a.email for a in found.to] == ["marta@example.org", "pau@example.net"]
+
+
+def test_the_two_spoken_to_in_turn_is_the_shortest_introduction() -> None:
+    said = understood("Cilla, Dev. Dev, Cilla.\n\nYou're solving the same problem from opposite ends.\n\nNate\n",
+                      to="Priscilla Moreau <priscilla@example.net>, Devendra Patel <dev@example.org>")
+    assert said.kind == "introduction", said.evidence
+    once = understood("Cilla, Dev.\n\nThe slides are attached; see you Tuesday.\n",
+                      to="Priscilla Moreau <priscilla@example.net>, Devendra Patel <dev@example.org>")
+    assert once.kind != "introduction"
+
+
+def test_a_name_cut_at_the_start_is_found_but_not_a_word_written_in_lower_case() -> None:
+    from inbound.understanding.names import forms_of, shortened
+    person = Address("p.moreau@example.com", "Priscilla Moreau")
+    assert "cilla" in shortened(forms_of(person), "Cilla runs the lab.")
+    assert "cilla" not in shortened(forms_of(person), "Cilla is a word here, and cilla is too.")
+
+
+def test_someone_copied_for_information_is_found_under_a_declined_name() -> None:
+    said = understood("Ahoj Zuzka, dobrý deň pán Horváth,\n\ndovoľte mi, aby som Vás prepojil. Zuzka vedie tím "
+                      "platieb, pán Horváth má na starosti API pre partnerov.\n\n"
+                      "Jána dávam do kópie len pre informáciu.\n\nMartin\n",
+                      to="Zuzana Balážová <zuzana@example.net>, Peter Horváth <peter@example.org>",
+                      cc="Ján Šimko <jan@example.com>, intro@tally.example")
+    assert said.kind == "introduction", said.evidence
+    assert [p.email for p in said.parties] == ["peter@example.org", "zuzana@example.net"]
+
+
+def test_people_who_have_met_already_are_not_introduced() -> None:
+    said = understood("¡Hola a los dos!\n\nYa que por fin os habéis conocido, ¿lo celebramos con una cena?\n\n"
+                      "Os presento el plan: jueves a las 21:00. Yo reservo para tres.\n\nÁlvaro\n")
+    assert said.kind == "other"
+    assert any("met already" in e for e in said.evidence)
+    wondering = understood("Hi Dana and Lee,\n\nI'm not sure if you already know each other, so let me "
+                           "introduce you: Dana runs ops at Brightside; Lee is a logistics consultant.\n")
+    assert wondering.kind == "introduction"
+
+
+def test_a_reply_quoting_an_introduction_without_its_words_is_a_reply() -> None:
+    said = understood("Danke dir, Lena!\n\nHallo Jonas, freut mich. Passt es dir Dienstag?\n\nMira\n\n"
+                      "Von: Lena Hoffmann <lena@example.net>\nGesendet: Dienstag, 10. März 2026 16:31\n"
+                      "An: Jonas Brandt <jonas@example.org>; Mira Öztürk <mira@example.com>\n"
+                      "Betreff: Kennt ihr euch schon?\n\nHallo ihr zwei,\n\nJonas baut Schweißroboter für "
+                      "kleine Serien, Mira modernisiert die Fertigung der Werft.\n\nMira, Jonas ist der, von dem "
+                      "ich dir erzählt habe.\n\nLena\n",
+                      subject="AW: Kennt ihr euch schon?", In_Reply_To="<k@example.net>",
+                      sender="Mira Öztürk <mira@example.com>",
+                      to="Lena Hoffmann <lena@example.net>, Jonas Brandt <jonas@example.org>")
+    assert said.kind == "reply", said.reason
 
 
 def test_every_word_list_is_a_tuple_of_phrases() -> None:

@@ -99,7 +99,7 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
                 return replace(said, kind="introduction", introducer=introducer, parties=parties,
                                score=weighed.score, evidence=weighed.evidence,
                                reason=f"brings {', '.join(p.email for p in new)} into a thread and introduces them")
-        why = introduction_thread(parsed.text, _unprefixed(parsed.subject), (introducer, *parsed.recipients))
+        why = introduction_thread(parsed.text, _unprefixed(parsed.subject), (introducer, *parties), written)
         if why:
             return replace(said, kind="reply", reason=f"a later message in an introduction's thread ({why})")
         # The domain still calls it a reply if the thread is one of a recorded introduction.

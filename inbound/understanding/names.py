@@ -39,6 +39,8 @@ _HANGUL = re.compile(r"[\uac00-\ud7af]{3}")
 _ABJAD = re.compile(r"[\u0590-\u06ff]")  # Hebrew and Arabic: letters joined to prefixes
 _ABJAD_PREFIXES = r"(?:[وفبلك]|ال|وال|بال|لل|فال|[והבלמשכ]|וה|שה|מה|כש)?"
 _VOWELS = frozenset("aeiouyаеёиоуыэюяαεηιουω")
+# Case endings of Slavic, Baltic and Finnic languages, folded ("-a", "-ovi", "-owi", "-ем").
+_ENDINGS = "ovi|owi|em|om|ou|ie|a|u|e|i|y|o|ем|ом|ой|у|а|е|ы|ю"
 # A capitalised word: a name, or the first word of a sentence.
 _CAPITALISED = re.compile(r"(?<!\w)[^\W\d_][^\W_]{2,}")
 
@@ -69,14 +71,17 @@ def forms_of(person: Address) -> frozenset[str]:
 
 def shortened(forms: frozenset[str], text: str) -> frozenset[str]:
     """``forms`` and the capitalised words of ``text`` (as written) that cut one of them
-    short ("Flor" for "florencia", "Pao" for "paolo"); a word the text also writes in
-    lower case is a word, not a name ("Will you ..." and "we will")."""
+    short, at the end ("Flor" for "florencia", "Pao" for "paolo") or, four letters or
+    more, at the start ("Cilla" for "priscilla", "Bella" for "isabella", "Nando" for
+    "fernando"); a word the text also writes in lower case is a word, not a name ("Will
+    you ..." and "we will")."""
     found = set()
     for word in _CAPITALISED.findall(text):
         if not word[0].isupper() or len(word) < 3:
             continue
         short = fold(word)
-        if any(len(form) > len(short) and form.startswith(short) and not lexicon.unspaced(form) for form in forms):
+        if any(len(form) > len(short) and not lexicon.unspaced(form)
+               and (form.startswith(short) or (len(short) >= 4 and form.endswith(short))) for form in forms):
             found.add(short)
     found = {short for short in found if not re.search(rf"(?<!\w){re.escape(short)}(?!\w)", text)}
     return forms | found if found else forms
@@ -84,6 +89,20 @@ def shortened(forms: frozenset[str], text: str) -> frozenset[str]:
 
 def mentions(text: str, form: str) -> bool:
     return find(text, form) is not None
+
+
+def mentions_declined(text: str, form: str) -> bool:
+    """Like ``mentions``, and a short name also with the endings of the languages that
+    decline even those ("Ján" as "Jána", "Jánovi"; "Ян" as "Яна"): looser, so only for a
+    sentence that must say more besides (that its person is copied for information)."""
+    if len(form) == 3 and not _ABJAD.search(form) and not lexicon.unspaced(form):
+        return _declined(form).search(text) is not None
+    return mentions(text, form)
+
+
+@lru_cache(maxsize=1024)
+def _declined(form: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!{LETTER}){re.escape(form)}(?:{_ENDINGS})?(?!{LETTER})")
 
 
 def find(text: str, form: str) -> re.Match[str] | None:

@@ -26,7 +26,7 @@ from inbound.understanding import lexicon, providers
 from inbound.understanding.folding import fold, words
 from inbound.understanding.intro_phrases import FOR_INFORMATION, INTRODUCING, SUBJECT, THANKING
 from inbound.understanding.mime import content_type, parts
-from inbound.understanding.names import first, forms_of, mentions, shortened
+from inbound.understanding.names import first, forms_of, mentions, mentions_declined, shortened
 from intro.addresses import Address
 
 THRESHOLD = 3.0
@@ -55,6 +55,7 @@ ATTACHMENT = -1.0  # documents attached: work passed along, rarely an introducti
 CROWD = -2.0  # more than CROWD_SIZE people: a group mail
 CROWD_SIZE = 5
 ONESELF = -3.0  # the sender introduces themselves ("allow me to introduce myself")
+ALREADY_MET = -3.0  # they have met already ("now that you two have met", "ya que os habéis conocido")
 COLLEAGUES = -1.5  # all of them at one organisation's domain: they already work together
 # Words of introducing are aimed at people when one of them is named this close (in characters,
 # before or after), or the text speaks to them together ("you two").
@@ -99,6 +100,7 @@ _ANNOUNCING = lexicon.pattern(lexicon.every(lexicon.ANNOUNCING))
 _INFORMED = lexicon.pattern(lexicon.every(lexicon.FOR_INFORMATION))
 _MEETING = lexicon.pattern(lexicon.every(lexicon.MEETING))
 _ONESELF = lexicon.pattern(lexicon.every(lexicon.INTRODUCING_ONESELF))
+_ALREADY_MET = lexicon.pattern(lexicon.every(lexicon.ALREADY_MET))
 # What words of introducing are aimed at when a preposition follows them: "introduce you
 # both to <it>", "presentaros a <it>", "vous présenter à <it>".
 _TO_SOMETHING = re.compile(r"\s*(?:you |vous |os |les |euch |jullie )?(?:both |two |all |the two of you )?"
@@ -203,9 +205,7 @@ def newcomers(text: str, written: str, parties: tuple[Address, ...]) -> tuple[Ad
     """Those of ``parties`` that the quoted part of a message in a thread (its whole
     ``text`` less what was ``written`` in it) neither names nor gives the address of: the
     people its sender brings into the thread."""
-    own = {line.strip() for line in written.splitlines() if line.strip()}
-    quoted = fold("\n".join(line for line in text.splitlines() if line.strip() not in own))
-    quoted = _with_latin(quoted)
+    quoted = _with_latin(fold(_quoted(text, written)))
     return tuple(p for p in parties
                  if p.email not in quoted and not any(mentions(quoted, form) for form in forms_of(p)))
 
@@ -222,13 +222,15 @@ def only_informed(person: Address, text: str) -> bool:
     informed ("Yuki, no action needed", "Kari for orientering", "抄送王经理")."""
     body = fold(text)
     forms = forms_of(person)
-    naming = [s for s in _sentences(_unwrapped(body)) if any(mentions(s, n) for n in forms)]
+    naming = [s for s in _sentences(_unwrapped(body)) if any(mentions_declined(s, n) for n in forms)]
     return bool(naming) and all(_INFORMED.search(s) or FOR_INFORMATION.search(s) for s in naming)
 
 
-def introduction_thread(text: str, subject: str, people: tuple[Address, ...]) -> str:
+def introduction_thread(text: str, subject: str, people: tuple[Address, ...], written: str = "") -> str:
     """Why a message in a thread (its whole text, quotes included, and its subject without
-    "Re:") belongs to an introduction's thread; "" when nothing shows that it does."""
+    "Re:") belongs to an introduction's thread; "" when nothing shows that it does. What it
+    quotes (the whole ``text`` less what was ``written`` in it) counts as a new message
+    would: "Hallo ihr zwei, ... Jonas baut ..., Mira ist ..." is an introduction."""
     if found := _subject(fold(subject), {p.email: forms_of(p) for p in people}):
         return found[0][1]
     body = fold(text[:_THREAD_TEXT])
@@ -236,7 +238,15 @@ def introduction_thread(text: str, subject: str, people: tuple[Address, ...]) ->
         return f"thanks for an introduction: {thanks!r}"
     if said := _INTRODUCING.search(body) or _AMBIGUOUS.search(body) or INTRODUCING.search(body):
         return f"the thread has words of introducing: {_quote(said.group())}"
+    if written and len(people) >= 3 and weigh(_quoted(text, written)[:_THREAD_TEXT], subject, people).introduction:
+        return "it quotes an introduction of them"
     return ""
+
+
+def _quoted(text: str, written: str) -> str:
+    """The lines of ``text`` that are not in what was ``written``: what it quotes."""
+    own = {line.strip() for line in written.splitlines() if line.strip()}
+    return "\n".join(line for line in text.splitlines() if line.strip() not in own)
 
 
 def _latin(text: str) -> str:
@@ -317,9 +327,15 @@ def _told_about(text: str, names: dict[str, frozenset[str]]) -> bool:
     "Dana, meet Lee", "Dana: Lee is the person I mentioned", "Lee — Dana runs ...". Not
     two of them spoken to together ("Dana, Lee: the slides", "Dana and Lee, please
     review"), nor a sentence about one of them that names another ("Lotte does the design,
-    Ruben the backend")."""
+    Ruben the backend"); but the two spoken to in turn, each before the other, as the
+    shortest introductions do ("Cilla, Dev. Dev, Cilla.")."""
+    turns: set[tuple[str, str]] = set()
     for block in _sentences(text):
         tokens = words(block)
+        if len(tokens) <= 4 and (pair := _two_names(tokens, names)):
+            if pair[::-1] in turns:
+                return True
+            turns.add(pair)
         if len(tokens) < 3 and not lexicon.unspaced(block):
             continue
         for email, forms in names.items():
@@ -332,6 +348,16 @@ def _told_about(text: str, names: dict[str, frozenset[str]]) -> bool:
                 if found is not None and not _together(block, head, head + found):
                     return True
     return False
+
+
+def _two_names(tokens: list[str], names: dict[str, frozenset[str]]) -> tuple[str, str] | None:
+    """The two of them a short sentence begins and ends with ("Cilla, Dev"), in order."""
+    if len(tokens) < 2:
+        return None
+    starts = [email for email, forms in names.items() if any(mentions(tokens[0], n) for n in forms)]
+    ends = [email for email, forms in names.items() if any(mentions(tokens[-1], n) for n in forms)]
+    pairs = [(a, b) for a in starts for b in ends if a != b]
+    return pairs[0] if len(pairs) == 1 else None
 
 
 def _together(block: str, head: int, other: int) -> bool:
@@ -356,6 +382,8 @@ def _against(body: str, subject: str, message: Message | None, parties: tuple[Ad
         found.append((MEETING, f"a meeting's words: {meeting.group().strip()!r}"))
     if oneself := _ONESELF.search(body):
         found.append((ONESELF, f"the sender introduces themselves: {oneself.group().strip()!r}"))
+    if met := _ALREADY_MET.search(body):
+        found.append((ALREADY_MET, f"they have met already: {met.group().strip()!r}"))
     if len(parties) > CROWD_SIZE:
         found.append((CROWD, f"sent to {len(parties)} people"))
     domains = {p.email.rpartition("@")[2] for p in parties}
