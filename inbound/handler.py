@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,8 +20,11 @@ log = logging.getLogger(__name__)
 
 # RFC 3463 enhanced status codes; every refusal says what happened and what to do.
 OK_250_RECIPIENT = "250 2.1.5 Recipient OK"
-OK_250_STORED = "250 2.0.0 OK: stored as message {id}"
-OK_250_DUPLICATE = "250 2.0.0 OK: already received (same Message-ID); not stored twice"
+# The same words for a new message and for one already received (same Message-ID), with
+# no counter: the reply must not tell a sender whether intro was copied on a message
+# before, nor how many it holds. The reference is the Message-ID's hash, which the
+# sender knows already; the log line of the message carries it too.
+OK_250_STORED = "250 2.0.0 OK: received, ref {ref}"
 ERR_550_NOT_SERVED = (
     "550 5.1.1 <{address}>: no such mailbox here. This server only takes mail for "
     "{service} (and {plus} forms); it does not relay"
@@ -77,7 +81,8 @@ class IntroHandler:
             verdict = await asyncio.get_running_loop().run_in_executor(None, self.check, raw)
             if verdict.result == FAIL:
                 return ERR_550_NOT_AUTHENTIC.format(note=" ".join(verdict.note.split())[:300])
-        received = arrival(raw, envelope.mail_from or "", envelope.rcpt_tos, peer, envelope_id(raw))
+        message_id = envelope_id(raw)
+        received = arrival(raw, envelope.mail_from or "", envelope.rcpt_tos, peer, message_id)
         try:
             stored_id = await self.store(received)
         except Exception:
@@ -85,9 +90,17 @@ class IntroHandler:
             log.exception("could not store a message from %s; answered 451", peer)
             status = ERR_451_TRY_LATER
         else:
-            status = OK_250_DUPLICATE if stored_id is None else OK_250_STORED.format(id=stored_id)
+            ref = reference(message_id, raw)
+            log.debug("ref %s: %s", ref, "a duplicate, not stored" if stored_id is None else f"stored as {stored_id}")
+            status = OK_250_STORED.format(ref=ref)
         if isinstance(server, LMTP):
             # LMTP (RFC 2033 4.2) answers DATA once per accepted recipient. The message is
             # stored once for all of them, so they all share its fate.
             return "\r\n".join([status] * len(envelope.rcpt_tos))
         return status
+
+
+def reference(message_id: str | None, raw: bytes) -> str:
+    """What the 250 calls a message by: its Message-ID's hash (or the whole message's,
+    without one), the same for every copy."""
+    return hashlib.sha256(message_id.encode("utf-8", "replace") if message_id else raw).hexdigest()[:16].upper()

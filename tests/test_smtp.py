@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from collections.abc import Iterator
 
@@ -68,9 +69,22 @@ def test_same_message_id_is_stored_once(smtp_port: int, engine: Engine) -> None:
         client.ehlo()
         client.mail("sam@example.com")
         client.rcpt("intro@tally.example")
-        assert client.data(raw)[1].startswith(b"2.0.0 OK: stored as message")
+        first = client.data(raw)
         client.mail("sam@example.com")
         client.rcpt("intro+bcc@tally.example")
-        code, text = client.data(raw)
-    assert code == 250 and b"already received" in text
+        again = client.data(raw)
     assert len(stored(engine)) == 1
+    # The same reply, with no counter in it: it tells a sender nothing about whether intro
+    # was copied on this message before, nor how many it holds.
+    assert first == again and first[0] == 250
+    assert first[1].startswith(b"2.0.0 OK: received, ref ")
+    other = raw.replace(b"Message-ID: <", b"Message-ID: <other.")
+    assert other != raw
+    with smtplib.SMTP("127.0.0.1", smtp_port) as client:
+        client.sendmail("sam@example.com", ["intro@tally.example"], other)
+        client.mail("sam@example.com")
+        client.rcpt("intro@tally.example")
+        code, text = client.data(other)
+    assert code == 250 and re.fullmatch(rb"2\.0\.0 OK: received, ref [0-9A-F]{16}", text)
+    assert text != first[1]  # each message its own reference, the Message-ID's
+    assert len(stored(engine)) == 2
