@@ -8,8 +8,10 @@ import sys
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The local part of an address, wherever it appears in a line: messages, arguments,
-# exception text (a database error repeats the values it was given).
-_LOCAL_PART = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@(?=[\w-]+(?:\.[\w-]+)+)")
+# exception text (a database error repeats the values it was given). Dot-atoms and
+# quoted strings ("dana reyes"@example.net, RFC 5321 4.1.2); any domain, one label
+# ("@localhost") or an address literal ("@[192.0.2.1]") too.
+_LOCAL_PART = re.compile(r"(?:\"(?:[^\"\\\r\n]|\\.)*\"|[\w.!#$%&'*+/=?^`{|}~-]+)@(?=[\w\[-])")
 
 
 class RedactingFormatter(logging.Formatter):

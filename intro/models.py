@@ -345,3 +345,15 @@ class Link(Outgoing, Base):
     client: Mapped[str] = mapped_column(String(64), default="")  # the IP address that asked (rate limits)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]  # single use: set when the link is followed
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; the row holds its hash, so
+    signing out (or out everywhere, or being forgotten) ends it at once, whatever the
+    cookie still says."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's token
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,6 +31,7 @@ from intro.models import (
     Participant,
     Person,
     Question,
+    WebSession,
 )
 from intro.timeutil import utcnow
 
@@ -126,6 +127,7 @@ def forget(session: Session, email: str, now: datetime | None = None) -> bool:
     session.execute(update(FollowUp).where(FollowUp.party_id.in_(mine)).values(last_error=None)
                     .execution_options(synchronize_session=False))
     session.query(Link).filter(Link.email == email).delete(synchronize_session=False)
+    session.query(WebSession).filter(WebSession.person_id == person.id).delete(synchronize_session=False)
     for participant in session.scalars(select(Participant).where(Participant.person_id == person.id)):
         participant.listed = False
         counts.changed(session, participant.campaign_id)

@@ -230,11 +230,39 @@ def test_session_cookie_is_secure_over_https(app: Flask) -> None:
     assert "SameSite=Lax" in cookie and "Domain" not in cookie and "Path=/" in cookie
 
 
+def _cookie(client: FlaskClient) -> str:
+    [cookie] = [c for c in client._cookies.values() if c.key.endswith("intro")]  # type: ignore[attr-defined]
+    return cookie.value  # type: ignore[no-any-return]
+
+
+def _with_cookie(app: Flask, value: str) -> FlaskClient:
+    """A browser holding a copy of someone's session cookie (an attacker's, or a second device)."""
+    other = app.test_client()
+    other.set_cookie("__Host-intro" if config_of(app).public_url.startswith("https") else "intro", value)
+    return other
+
+
 def test_signing_out(app: Flask, sink: tuple[Sink, int]) -> None:
     client = sign_in(app, sink[0], "sam@example.com")
     me = client.get("/me").text
+    copied = _with_cookie(app, _cookie(client))
+    assert copied.get("/me").status_code == 200  # the copy signs in, as a cookie does
     assert client.post("/sign-out", data={"csrf_token": csrf_token(me)}).status_code == 303
     assert client.get("/me").status_code == 303
+    # The session ended on the server: the old cookie, kept anywhere, signs in no more.
+    assert copied.get("/me").status_code == 303
+
+
+def test_signing_out_everywhere(app: Flask, sink: tuple[Sink, int]) -> None:
+    laptop = sign_in(app, sink[0], "sam@example.com")
+    phone = sign_in(app, sink[0], "sam@example.com")
+    other = sign_in(app, sink[0], "juergen@example.de")
+    me = phone.get("/me").text
+    assert "Sign out on every device" in me
+    assert laptop.get("/me").status_code == 200
+    phone.post("/sign-out", data={"csrf_token": csrf_token(me), "everywhere": "yes"})
+    assert laptop.get("/me").status_code == 303 and phone.get("/me").status_code == 303
+    assert other.get("/me").status_code == 200  # someone else's sessions go on
 
 
 def test_who_gets_which_link(app: Flask, sink: tuple[Sink, int], engine: Engine) -> None:

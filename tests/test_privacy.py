@@ -137,3 +137,14 @@ def test_logs_show_no_addresses_by_default() -> None:
     line = RedactingFormatter("%(message)s").format(record)
     assert "lee@" not in line and "dana.reyes" not in line
     assert "<redacted>@example.org" in line and "<redacted>@example.net" in line
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ('refused <"dana reyes"@example.net>', "<redacted>@example.net"),
+    ('refused "dana\\"x"@example.net', "<redacted>@example.net"),
+    ("could not reach root@localhost", "<redacted>@localhost"),
+    ("to lee@[192.0.2.1]", "<redacted>@[192.0.2.1]"),
+])
+def test_logs_hide_quoted_local_parts_and_any_domain(text: str, shown: str) -> None:
+    line = RedactingFormatter("%(message)s").format(logging.LogRecord("x", logging.INFO, __file__, 1, text, (), None))
+    assert shown in line and "dana" not in line and "root" not in line and "lee" not in line

@@ -46,7 +46,10 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
         SESSION_COOKIE_NAME="__Host-intro" if secure else "intro",
         PERMANENT_SESSION_LIFETIME=base.SESSION_LIFETIME,
     )
-    base.init_app(app, {"config": config, "engine": engine, "figures": FiguresCache()})
+    # Row ids in URLs: a number beyond what the database's integer holds is no row (404),
+    # not a query the database refuses (500).
+    app.url_map.converters["id"] = base.RowId
+    base.init_app(app, {"config": config, "engine": engine, "figures": FiguresCache(), "https": secure})
 
     if config.web.proxies:
         # Each trusted proxy appends one X-Forwarded-For entry; werkzeug takes the entry

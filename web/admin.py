@@ -62,7 +62,7 @@ def home() -> ResponseReturnValue:
                            goal=campaign.goal if campaign else None, saved=request.args.get("saved") == "1")
 
 
-@bp.post("/participants/<int:participant_id>/hidden")
+@bp.post("/participants/<id:participant_id>/hidden")
 def hide(participant_id: int) -> ResponseReturnValue:
     with transaction(engine(), write=True) as db:
         if not overview.set_hidden(db, participant_id, request.form.get("hidden") == "yes"):
@@ -157,7 +157,7 @@ def review_page() -> ResponseReturnValue:
                            labels=LABELS, done=request.args.get("done") == "1")
 
 
-@bp.post("/review/answers/<int:message_id>")
+@bp.post("/review/answers/<id:message_id>")
 def review_answer(message_id: int) -> ResponseReturnValue:
     value = request.form.get("answer", "")
     with transaction(engine(), write=True) as db:
@@ -166,7 +166,7 @@ def review_answer(message_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.review_page", done=1), 303)
 
 
-@bp.post("/review/questions/<int:question_id>")
+@bp.post("/review/questions/<id:question_id>")
 def review_question(question_id: int) -> ResponseReturnValue:
     try:
         with transaction(engine(), write=True) as db:

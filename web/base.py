@@ -13,16 +13,18 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from intro import tokens
+from intro import sessions, tokens
 from intro.config import Config
 from intro.db import transaction
 from intro.models import Person
+from intro.timeutil import utcnow
 from web import csrf
 
-SESSION_LIFETIME = timedelta(days=14)
-_PERSON = "person"  # the session key of the signed-in person's id
+SESSION_LIFETIME = sessions.LIFETIME
+_TOKEN = "session"  # the cookie's key for the token of the session on the server (intro.sessions)
 View = TypeVar("View", bound=Callable[..., Any])
 
 # Every response, whatever made it (404s and 405s too). Nothing on any page is loaded from
@@ -34,6 +36,7 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 }
+HSTS = "max-age=31536000"
 # Pages with a token in their URL, or someone's own data: never cached, never sent on as a Referer.
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -55,7 +58,17 @@ def init_app(app: Flask, state: Mapping[str, Any]) -> None:
 def _secure(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if current_app.extensions["intro"].get("https"):
+        # Served over HTTPS (base_url says so): browsers keep to it for a year (RFC 6797).
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+class RowId(IntegerConverter):
+    """``<id:name>``: a positive integer that fits the database's 32-bit integer column."""
+
+    def __init__(self, map: Map) -> None:
+        super().__init__(map, min=1, max=2**31 - 1)
 
 
 def private(response: Response) -> Response:
@@ -72,8 +85,16 @@ def _who() -> dict[str, Any]:
 # Who is signed in ----------------------------------------------------------------------------
 
 def signed_in() -> int | None:
-    person = session.get(_PERSON)
-    return person if isinstance(person, int) else None
+    """Who is signed in: the cookie's session, while the server still holds it (signing
+    out ends it for good, not only in this browser's cookie). Asked once a request."""
+    if "person_id" in g:
+        return g.person_id  # type: ignore[no-any-return]
+    token, person = session.get(_TOKEN), None
+    if isinstance(token, str):
+        with transaction(engine()) as db:
+            person = sessions.holder(db, token, utcnow())
+    g.person_id = person
+    return person
 
 
 def sign_in(person_id: int) -> None:
@@ -81,7 +102,21 @@ def sign_in(person_id: int) -> None:
     # (such as a CSRF token an attacker planted) carries over.
     session.clear()
     session.permanent = True
-    session[_PERSON] = person_id
+    with transaction(engine(), write=True) as db:
+        session[_TOKEN] = sessions.start(db, person_id, utcnow())
+    g.person_id = person_id
+
+
+def sign_out(everywhere: bool = False) -> None:
+    """End this browser's session on the server (or every one of theirs), and forget it here."""
+    token, person_id = session.get(_TOKEN), signed_in()
+    with transaction(engine(), write=True) as db:
+        if everywhere and person_id is not None:
+            sessions.end_all(db, person_id, utcnow())
+        elif isinstance(token, str):
+            sessions.end(db, token)
+    session.clear()
+    g.person_id = None
 
 
 def signed_in_email() -> str | None:

@@ -63,7 +63,7 @@ def listing() -> ResponseReturnValue:
     return redirect(url_for("me.page", campaign=year, saved=1), 303)
 
 
-@bp.post("/held/<int:intro_id>")
+@bp.post("/held/<id:intro_id>")
 @login_required
 def held(intro_id: int) -> ResponseReturnValue:
     """Confirm a held introduction (it counts, its follow-ups go out) or disown it."""

@@ -7,7 +7,7 @@ Asking for a link answers the same whether or not the address is known.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from intro.db import transaction
 from intro.models import Link, LinkPurpose
 from intro.text import NAME_MAX, one_line
 from intro.timeutil import utcnow
-from web import csrf
+from web import base, csrf
 from web.base import TokenProblem, config, engine, private, read_token, sign_in, signed_in, stale_form
 
 bp = Blueprint("sign_in", __name__)
@@ -162,5 +162,7 @@ def sign_in_confirm(token: str) -> ResponseReturnValue:
 
 @bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
-    session.clear()
+    """Ends the session on the server, so the cookie (wherever a copy of it is) signs in no
+    more; with ``everywhere``, every session of theirs, on every device."""
+    base.sign_out(everywhere=request.form.get("everywhere") == "yes")
     return redirect(url_for("tallies.index"), 303)
