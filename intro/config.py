@@ -141,8 +141,13 @@ class TrustConfig:
     on_none: str = _setting("accept", values.one_of("accept", "hold"))
     # Introducers whose mail is never held: confirmed addresses of participants.
     trusted_senders: tuple[str, ...] = _setting((), values.addresses)
-    # Introductions a day from one sender; more are held until confirmed. 0: no limit.
+    # Introductions a day from one sender; more are held until confirmed. 0: no limit. For
+    # senders that are not authenticated it is also the limit for all of one domain, and
+    # for all that came from one client address (an MTA on the same machine excepted).
     introductions_per_day: int = _setting(20, values.at_least(0))
+    # A message that names more people than this is a group mail, not an introduction: it
+    # is recorded as "other" and nobody is mailed because of it.
+    max_parties: int = _setting(6, values.at_least(2))
     # The DNS server for DKIM keys and DMARC records, "host" or "host:port"; empty: the system's.
     resolver: str = ""
 

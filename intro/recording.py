@@ -50,7 +50,13 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
         return None
     thread = _thread_introduction(session, meaning.thread_ids)
     kind, note, made = meaning.kind, meaning.reason, None
-    if kind == "introduction":
+    crowd = len(meaning.parties) > config.trust.max_parties
+    if kind == "introduction" and crowd:
+        # However it reads, a message to this many people mails none of them (one message
+        # must not make intro write to hundreds of strangers).
+        kind, note = "other", (f"a group mail to {len(meaning.parties)} people, more than [trust] max_parties = "
+                               f"{config.trust.max_parties}: not an introduction; nobody is mailed")
+    elif kind == "introduction":
         same = _same_introduction(session, meaning, thread)
         if same is not None and thread is not None:
             kind, note = "reply", f"introduces no one new in the thread of introduction {same.id}"
@@ -60,7 +66,7 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
         else:
             assert meaning.introducer is not None
             held = trust_policy.hold_reason(session, trust, meaning.introducer.email, meaning.auth,
-                                            meaning.auth_note, utcnow()) if trust else None
+                                            meaning.auth_note, utcnow(), peer=message.peer) if trust else None
             made = _new_introduction(session, message.id, made_at(meaning.date, message.received_at), meaning,
                                      config.campaign.goal, held)
             message.introduction_id = made
@@ -72,7 +78,7 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
     if thread is not None and kind == "other":
         # Its text did not show it, but its thread is a recorded introduction's.
         kind, note = "reply", f"a later message in the thread of introduction {thread.id}"
-    elif meaning.ask and meaning.sender is not None:
+    elif meaning.ask and meaning.sender is not None and not crowd:
         held = trust_policy.hold_reason(session, trust, meaning.sender.email, meaning.auth, meaning.auth_note,
                                         utcnow(), count=False) if trust else None
         asked = questions.ask(session, message, meaning, config, held, made_at(meaning.date, message.received_at),

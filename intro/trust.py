@@ -8,16 +8,17 @@ had just arrived.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from intro import counts, links
 from intro.config import Config
 from intro.followups import schedule
-from intro.models import Introduction, IntroductionParty, Person
+from intro.models import InboundMessage, Introduction, IntroductionParty, Person
 
 DISOWNED = "the introducer says they did not make it"
 
@@ -38,22 +39,48 @@ class Trust:
 
 
 def hold_reason(session: Session, trust: Trust, introducer: str, auth: str, auth_note: str,
-                now: datetime, count: bool = True) -> str | None:
+                now: datetime, count: bool = True, peer: str = "") -> str | None:
     """Why an introduction from ``introducer`` must wait for confirmation, or None. Without
-    ``count``, only whether its sender is authenticated as [trust] requires."""
+    ``count``, only whether its sender is authenticated as [trust] requires.
+
+    The daily limit counts per sender; for a sender that is not authenticated (anyone can
+    write any From) also per domain and per client address (``peer``), so that changing
+    the local part, or the domain, does not start a new count."""
     if introducer in trust.trusted_senders:
         return None
     if auth == "fail" and trust.on_fail != "accept":
         return f"the sender could not be authenticated ({auth_note})"
     if auth == "none" and trust.on_none == "hold":
         return f"the sender was not authenticated ({auth_note})"
-    if count and trust.per_day:
-        today = session.scalar(
-            select(func.count()).select_from(Introduction).join(Person, Introduction.introducer_id == Person.id)
-            .where(Person.email == introducer, Introduction.recorded_at > now - timedelta(days=1))) or 0
-        if today >= trust.per_day:
-            return f"more than {trust.per_day} introductions from one sender in a day"
+    if not (count and trust.per_day):
+        return None
+    day = select(func.count()).select_from(Introduction).where(Introduction.recorded_at > now - timedelta(days=1))
+    by_sender = day.join(Person, Introduction.introducer_id == Person.id)
+    if (session.scalar(by_sender.where(Person.email == introducer)) or 0) >= trust.per_day:
+        return f"more than {trust.per_day} introductions from one sender in a day"
+    if auth == "pass":
+        return None
+    unauthenticated = or_(InboundMessage.auth.is_(None), InboundMessage.auth != "pass")
+    domain = introducer.rpartition("@")[2]
+    of_domain = by_sender.join(InboundMessage, Introduction.inbound_message_id == InboundMessage.id).where(
+        Person.email.endswith(f"@{domain}", autoescape=True), unauthenticated)
+    if (session.scalar(of_domain) or 0) >= trust.per_day:
+        return f"more than {trust.per_day} introductions in a day from senders at {domain} that were not authenticated"
+    if peer and not _local(peer):
+        of_client = day.join(InboundMessage, Introduction.inbound_message_id == InboundMessage.id).where(
+            InboundMessage.peer == peer, unauthenticated)
+        if (session.scalar(of_client) or 0) >= trust.per_day:
+            return f"more than {trust.per_day} introductions in a day that were not authenticated from {peer}"
     return None
+
+
+def _local(peer: str) -> bool:
+    """An MTA on this machine (Postfix or Exim handing mail over by LMTP): every message
+    comes from it, so its address says nothing of who sent one."""
+    try:
+        return ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        return False
 
 
 def held(session: Session, introducer: str, now: datetime) -> None:

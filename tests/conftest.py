@@ -84,3 +84,26 @@ def sink() -> Iterator[tuple[Any, int]]:
     controller.start()
     yield handler, port
     controller.stop()
+
+
+@pytest.fixture(scope="module")
+def key(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A DKIM key (tests.dns_helpers), published by ``dns_server``."""
+    from tests.dns_helpers import make_key
+
+    return make_key(tmp_path_factory.mktemp("dkim"))
+
+
+@pytest.fixture
+def dns_server(key: Any) -> Iterator[Any]:
+    """A DNS server on 127.0.0.1 with the key for example.com and lists.example.net, and
+    example.com's DMARC policy (p=reject); other names are not found (so: no DMARC)."""
+    from tests.dns_helpers import LocalDNS
+
+    server = LocalDNS({
+        "test._domainkey.example.com": key.record,
+        "test._domainkey.lists.example.net": key.record,
+        "_dmarc.example.com": "v=DMARC1; p=reject",
+    })
+    yield server
+    server.close()

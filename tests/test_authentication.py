@@ -5,10 +5,8 @@ else's ignored; failing mail held until confirmed, or refused at SMTP; a day's c
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from sqlalchemy import Engine, func, select
 
@@ -22,7 +20,7 @@ from intro.models import FollowUp, InboundMessage, Introduction, Link, LinkPurpo
 from intro.tallies import tallies
 from intro.trust import Trust
 from tests.conftest import free_port
-from tests.dns_helpers import Key, LocalDNS, make_key
+from tests.dns_helpers import Key, LocalDNS
 from tests.loop_helpers import Sink
 from tests.smtp_helpers import load
 from tests.test_account import _link, csrf_token, follow, mail_links
@@ -30,22 +28,6 @@ from web import create_app
 
 SERVICE = "intro@tally.example"
 INTRO = load("plain_introduction.eml")  # From: Sam Carter <sam@example.com>
-
-
-@pytest.fixture(scope="module")
-def key(tmp_path_factory: pytest.TempPathFactory) -> Key:
-    return make_key(tmp_path_factory.mktemp("dkim"))
-
-
-@pytest.fixture
-def dns_server(key: Key) -> Iterator[LocalDNS]:
-    server = LocalDNS({
-        "test._domainkey.example.com": key.record,
-        "test._domainkey.lists.example.net": key.record,
-        "_dmarc.example.com": "v=DMARC1; p=reject",
-    })
-    yield server
-    server.close()
 
 
 def verdict(raw: bytes, dns_server: LocalDNS, authserv_id: str = "") -> tuple[str, str]:

@@ -1,0 +1,109 @@
+"""What an attacker found behind the door (issue 12), each attack over real sockets: the
+message to a thousand strangers, a domain's senders sharing one daily limit. Unsigned mail
+is accepted here ([trust] on_none = accept), as an attacker would find it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+
+from inbound.authentication import NONE
+from intro.addresses import Address
+from intro.config import Config
+from intro.db import transaction
+from intro.meaning import Meaning
+from intro.messages import arrival, store
+from intro.models import FollowUp, InboundMessage, Introduction, Question
+from intro.recording import record
+from intro.trust import Trust, hold_reason
+from tests.dns_helpers import LocalDNS
+from tests.loop_helpers import Sink, run
+from tests.test_authentication import counted, deliver, settings
+
+SERVICE = "intro@tally.example"
+
+
+def mass_mail(n: int, sender: str = "b@attacker.example", message_id: str = "mass-1@attacker.example") -> bytes:
+    # Folded, one address a line, as mail clients write long headers (RFC 5322 2.2.3).
+    to = ",\r\n ".join(f"Person {i} <p{i}@victims{i % 7}.example>" for i in range(n // 2))
+    cc = ",\r\n ".join(f"Person {i} <p{i}@victims{i % 7}.example>" for i in range(n // 2, n))
+    return (f"From: Click https://evil.example/x <{sender}>\r\nTo: {to}\r\nCc: {cc}, {SERVICE}\r\n"
+            f"Subject: Intro: you should all meet\r\nDate: Tue, 03 Mar 2026 09:15:00 +0000\r\n"
+            f"Message-ID: <{message_id}>\r\n\r\nHi all,\r\n\r\nLet me introduce you to each other: "
+            f"you should all meet, and I am happy to connect you.\r\n\r\nB\r\n").encode()
+
+
+def test_a_message_to_a_thousand_people_mails_none_of_them(engine: Engine, dns_server: LocalDNS,
+                                                           sink: tuple[Sink, int]) -> None:
+    config = settings(dns_server, sink[1])
+    assert config.trust.on_none == "accept" and config.trust.max_parties == 6
+    [(code, _)] = deliver(config, engine, mass_mail(1000))
+    assert code == 250  # taken: nothing acknowledged is lost
+    with transaction(engine) as s:
+        message = s.scalars(select(InboundMessage)).one()
+        assert message.kind == "other" and "group mail" in (message.note or ""), message.note
+        assert s.scalar(select(func.count()).select_from(Introduction)) == 0
+        assert s.scalar(select(func.count()).select_from(FollowUp)) == 0
+        assert s.scalar(select(func.count()).select_from(Question)) == 0  # its sender is not asked either
+    for days in (0, 15, 30):  # the scheduler's passes, weeks on: nothing to send
+        run(config, engine, datetime.now(UTC) + timedelta(days=days))
+    assert sink[0].received == []
+
+
+def test_seven_people_are_a_group_mail_and_three_may_be_introduced(engine: Engine, dns_server: LocalDNS,
+                                                                 sink: tuple[Sink, int]) -> None:
+    config = settings(dns_server, sink[1])
+    deliver(config, engine, mass_mail(7, message_id="seven@attacker.example"),
+            mass_mail(3, message_id="three@attacker.example"))
+    with transaction(engine) as s:
+        kinds = dict(s.execute(select(InboundMessage.message_id, InboundMessage.kind)).all())
+    assert kinds == {"seven@attacker.example": "other", "three@attacker.example": "introduction"}
+
+
+def test_senders_of_one_domain_share_one_daily_limit(engine: Engine, dns_server: LocalDNS,
+                                                     sink: tuple[Sink, int]) -> None:
+    """s0@, s1@, ... of one domain, unsigned: changing the local part starts no new count."""
+    config = settings(dns_server, sink[1], INTRO_TRUST_INTRODUCTIONS_PER_DAY="2")
+    raws = [mass_mail(2, f"s{n}@attacker.example", f"s{n}@attacker.example") for n in range(5)]
+    assert [code for code, _ in deliver(config, engine, *raws)] == [250] * 5
+    assert counted(engine) == 2
+    with transaction(engine) as s:
+        reasons = s.scalars(select(Introduction.held_reason).order_by(Introduction.id)).all()
+    assert reasons[:2] == [None, None]
+    assert all("senders at attacker.example that were not authenticated" in (r or "") for r in reasons[2:]), reasons
+
+
+def test_authenticated_senders_of_one_domain_each_have_their_own_limit(engine: Engine) -> None:
+    trust = Trust(per_day=2)
+    now = datetime.now(UTC)
+    _introductions(engine, [f"s{n}@big.example" for n in range(3)], peer="198.51.100.7", auth="pass")
+    with transaction(engine) as s:
+        assert hold_reason(s, trust, "s9@big.example", "pass", "", now, peer="198.51.100.7") is None
+        # Nor do they use up the limit of those at the domain who are not authenticated.
+        assert hold_reason(s, trust, "s9@big.example", NONE, "", now, peer="198.51.100.7") is None
+
+
+def test_one_client_address_shares_one_daily_limit_but_a_local_mta_does_not(engine: Engine) -> None:
+    """Per client address, for mail that is not authenticated: another domain from the same
+    machine starts no new count. Behind Postfix every message comes from 127.0.0.1."""
+    trust = Trust(per_day=2)
+    now = datetime.now(UTC)
+    _introductions(engine, ["a@one.example", "b@two.example"], peer="203.0.113.9")
+    _introductions(engine, ["c@three.example", "d@four.example"], peer="127.0.0.1")
+    with transaction(engine) as s:
+        assert "from 203.0.113.9" in (hold_reason(s, trust, "e@five.example", NONE, "", now, peer="203.0.113.9") or "")
+        assert hold_reason(s, trust, "e@five.example", NONE, "", now, peer="127.0.0.1") is None
+        assert hold_reason(s, trust, "e@five.example", NONE, "", now, peer="192.0.2.1") is None
+
+
+def _introductions(engine: Engine, senders: list[str], peer: str, auth: str | None = None) -> None:
+    """Introductions recorded a moment ago, one from each of ``senders`` through ``peer``."""
+    for sender in senders:
+        raw = f"Message-ID: <{sender}.{peer}>\r\n\r\n".encode()
+        [stored] = store(engine, [arrival(raw, sender, [SERVICE], peer, f"{sender}.{peer}")])
+        meaning = Meaning("introduction", "test", introducer=Address(sender),
+                          parties=(Address(f"x.{sender}"), Address(f"y.{sender}")), auth=auth or "")
+        with transaction(engine, write=True) as s:
+            message = s.get_one(InboundMessage, stored)
+            record(s, message, meaning, Config())
