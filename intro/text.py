@@ -38,3 +38,38 @@ def display_name(value: str) -> str:
     """A person's name (or, when that is all there is, their address) fit to show."""
     cleaned = one_line(value)
     return cleaned if "@" in cleaned and " " not in cleaned else one_line(cleaned, NAME_MAX)
+
+
+# In mail intro sends, what others wrote is quoted shorter, and made inert: a display name
+# or subject is the one part of a message an attacker chooses that reaches strangers.
+MAIL_NAME_MAX = 64
+MAIL_SUBJECT_MAX = 120
+# A URL's scheme, or a host name (two or more labels, the last alphabetic), not inside an
+# address: "https://evil.example/x", "www.evil.example", "evil.example".
+_LINKABLE = re.compile(r"(?<![\w@.\-])((?:[^\W\d_][\w+.\-]*:/+)?)((?:[^\W_](?:[\w\-]*[^\W_])?\.)+[^\W\d_][\w\-]{1,62})"
+                       r"(?![\w\-]|@)")
+
+
+def inert(value: str, limit: int) -> str:
+    """``value`` on one line, with URLs and host names defanged so that no mail program
+    makes a link of them ("hxxps://evil[.]example/x", "evil[.]example"), cut at ``limit``.
+    Addresses stay whole: they say who someone is."""
+    text = _LINKABLE.sub(_defang, one_line(value))
+    return one_line(text, limit)
+
+
+def _defang(found: re.Match[str]) -> str:
+    scheme, host = found.group(1), found.group(2)
+    scheme = "hxxp" + scheme[4:] if scheme.lower().startswith("http") else scheme.replace(":", "[:]")
+    return scheme + host.replace(".", "[.]")
+
+
+def mail_name(value: str) -> str:
+    """A person's name (or their address, when that is all there is) to quote in mail."""
+    cleaned = one_line(value)
+    return cleaned if "@" in cleaned and " " not in cleaned else inert(cleaned, MAIL_NAME_MAX)
+
+
+def mail_subject(value: str) -> str:
+    """The subject of someone's message, to quote in mail."""
+    return inert(value, MAIL_SUBJECT_MAX)

@@ -21,12 +21,13 @@ from urllib.parse import urlsplit
 import jinja2
 from intro.templates import FOLDER
 
-from intro.text import SUBJECT_MAX, one_line
-from intro.text import display_name as _name
+from intro.text import SUBJECT_MAX, mail_subject, one_line
+from intro.text import mail_name as _name
 
 BUILTIN_DIR = FOLDER / "email"
 ANSWERS = ("helped", "not_yet", "no")
 TEXT_WIDTH = 72
+NAMED_OTHERS = 3  # a follow-up names at most this many other people
 _URL_SCHEMES = ("https", "http")  # http only so that a local base_url (the default) works
 
 
@@ -79,14 +80,23 @@ def clean(mail: FollowupMail) -> FollowupMail:
         recipient_email=one_line(mail.recipient_email),
         introducer_name=_name(mail.introducer_name),
         introducer_email=one_line(mail.introducer_email),
-        others=tuple(_name(other) for other in mail.others),
-        subject=one_line(mail.subject, SUBJECT_MAX),
+        others=named(mail.others),
+        subject=mail_subject(mail.subject),
         answer_urls=MappingProxyType({key: _url(mail.answer_urls[key], f"answer_urls[{key}]") for key in ANSWERS}),
         unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"),
         reply_address=one_line(mail.reply_address),
         service_name=_name(mail.service_name),
         service_url=_url(mail.service_url, "service_url"),
     )
+
+
+def named(others: tuple[str, ...]) -> tuple[str, ...]:
+    """The people someone was introduced to, as their mail names them: all of a small
+    introduction; of a larger one, the first two and how many more (a follow-up is no
+    list of other people's names)."""
+    if len(others) <= NAMED_OTHERS:
+        return tuple(_name(other) for other in others)
+    return (_name(others[0]), _name(others[1]), f"{len(others) - 2} others")
 
 
 def reflow(value: str, width: int = TEXT_WIDTH) -> str:
@@ -185,7 +195,7 @@ def render_notice(renderer: Renderer, mail: NoticeMail) -> Rendered:
     safe = replace(
         mail,
         introducer_name=_name(mail.introducer_name), introducer_email=one_line(mail.introducer_email),
-        others=tuple(_name(o) for o in mail.others), subject=one_line(mail.subject, SUBJECT_MAX),
+        others=tuple(_name(o) for o in mail.others), subject=mail_subject(mail.subject),
         answers=tuple((_name(who), one_line(what)) for who, what in mail.answers),
         unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"), service_name=_name(mail.service_name),
         service_url=_url(mail.service_url, "service_url"),
@@ -240,7 +250,7 @@ class QuestionMail:
 
 
 def render_question(renderer: Renderer, mail: QuestionMail) -> Rendered:
-    safe = replace(mail, name=_name(mail.name), subject=one_line(mail.subject, SUBJECT_MAX),
+    safe = replace(mail, name=_name(mail.name), subject=mail_subject(mail.subject),
                    candidates=tuple(Candidate(one_line(c.email), _name(c.name), c.suggested) for c in mail.candidates),
                    log_url=_url(mail.log_url, "log_url"), not_url=_url(mail.not_url, "not_url"),
                    never_url=_url(mail.never_url, "never_url"), service_name=_name(mail.service_name),

@@ -107,3 +107,25 @@ def _introductions(engine: Engine, senders: list[str], peer: str, auth: str | No
         with transaction(engine, write=True) as s:
             message = s.get_one(InboundMessage, stored)
             record(s, message, meaning, Config())
+
+
+def test_the_attackers_words_reach_nobody_as_links(engine: Engine, dns_server: LocalDNS,
+                                                  sink: tuple[Sink, int]) -> None:
+    """A display name and a subject of the attacker's choosing are quoted short and
+    defanged in the follow-ups, which name two of the others and count the rest."""
+    config = settings(dns_server, sink[1])
+    raw = mass_mail(5, message_id="links@attacker.example").replace(
+        b"Subject: Intro: you should all meet", b"Subject: Intro: claim your prize at www.evil.example/win now")
+    deliver(config, engine, raw)
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(FollowUp)) == 5
+    run(config, engine, datetime.now(UTC) + timedelta(days=30))
+    assert len(sink[0].received) == 5
+    for _, _, mail in sink[0].received:
+        text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        html = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        for shown in (str(mail["Subject"]), text, html):
+            assert "evil.example" not in shown and "https://evil" not in shown, shown
+        assert "evil[.]example/x" in text and "www[.]evil[.]example/win" in text
+        assert "and 2 others" in text
+        assert sum(f"Person {i}" in text for i in range(5)) == 3  # the one greeted, and two others
