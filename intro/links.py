@@ -145,9 +145,12 @@ def peek(session: Session, link_id: int, purposes: tuple[LinkPurpose, ...], now:
 
 
 def use(session: Session, link_id: int, purposes: tuple[LinkPurpose, ...], goal: str,
-        now: datetime) -> tuple[int, bool]:
+        now: datetime, name: str | None = None) -> tuple[int, bool]:
     """Use the link once: join the campaign it is for, if any. Returns the person it signs
-    in, and whether they joined now (False: already a participant, or a sign-in link)."""
+    in, and whether they joined now (False: already a participant, or a sign-in link).
+
+    ``name``: the name the person confirmed on the page, which becomes the one shown (a
+    name from a mail header, or typed by someone else, is only a suggestion)."""
     link = peek(session, link_id, purposes, now)
     # The UPDATE decides between two clicks at once: only one of them finds used_at empty.
     marked = session.execute(update(Link).where(Link.id == link_id, Link.used_at.is_(None)).values(used_at=now))
@@ -160,6 +163,8 @@ def use(session: Session, link_id: int, purposes: tuple[LinkPurpose, ...], goal:
             raise LinkUnusable("invalid")
         return found, False
     person_id = person_id_for(session, Address(link.email, link.name))
+    if name is not None and link.purpose in (LinkPurpose.JOIN, LinkPurpose.INVITE):
+        session.execute(update(Person).where(Person.id == person_id).values(display_name=name))
     joined = False
     if link.year is not None and link.purpose in (LinkPurpose.JOIN, LinkPurpose.INVITE):
         campaign_id = campaign_id_for(session, link.year, goal)

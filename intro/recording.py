@@ -19,7 +19,7 @@ from intro import counts, links, questions
 from intro import trust as trust_policy
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address
 from intro.answers import MAX_COMMENT, opt_out, record_answer
-from intro.campaigns import campaign_id_for, join
+from intro.campaigns import campaign_id_for
 from intro.config import Config
 from intro.followups import by_tag, person_by_tag, schedule
 from intro.meaning import Meaning
@@ -140,11 +140,12 @@ def _carry_out(session: Session, message: InboundMessage, meaning: Meaning, conf
     elif not config.web.open_join:
         _processed(message, "other", "asked to join by mail; joining is by invitation only ([web] open_join = false)")
     else:
+        # Like joining on the web: a link to that address confirms it, with the name the
+        # person gives there. A forged From lists nobody, and gets the forger nothing.
         year = command.year or made_at(meaning.date, message.received_at).year
-        campaign = campaign_id_for(session, year, config.campaign.goal)
-        joined = join(session, person_id_for(session, meaning.sender), campaign)
-        _processed(message, "other",
-                   f"joined the {year} campaign by mail" if joined else f"already a participant of {year}")
+        queued = links.request_join(session, meaning.sender.email, meaning.sender.name, True, year, utcnow())
+        _processed(message, "other", f"asked to join the {year} campaign by mail: a link to confirm is on its way"
+                   if queued else "asked to join by mail: asked too often this hour, no new link")
 
 
 def log_question(session: Session, question_id: int, person_id: int | None, chosen: set[str], config: Config,

@@ -19,7 +19,9 @@ from intro.recording import record
 from intro.trust import Trust, hold_reason
 from tests.dns_helpers import LocalDNS
 from tests.loop_helpers import Sink, run
+from tests.test_account import csrf_token, mail_links
 from tests.test_authentication import counted, deliver, settings
+from web import create_app
 
 SERVICE = "intro@tally.example"
 
@@ -129,3 +131,24 @@ def test_the_attackers_words_reach_nobody_as_links(engine: Engine, dns_server: L
         assert "evil[.]example/x" in text and "www[.]evil[.]example/win" in text
         assert "and 2 others" in text
         assert sum(f"Person {i}" in text for i in range(5)) == 3  # the one greeted, and two others
+
+
+def test_a_spoofed_join_lists_nobody_until_the_address_confirms(engine: Engine, dns_server: LocalDNS,
+                                                                 sink: tuple[Sink, int]) -> None:
+    config = settings(dns_server, sink[1])
+    raw = (b'From: "Buy pills at evil.example" <admin@example.com>\r\nTo: intro@tally.example\r\n'
+           b"Subject: join\r\nDate: Tue, 03 Mar 2026 09:15:00 +0000\r\nMessage-ID: <join-1@attacker.example>\r\n"
+           b"\r\nAdd me.\r\n")
+    assert [code for code, _ in deliver(config, engine, raw)] == [250]
+    app = create_app(config, engine)
+    client = app.test_client()
+    for path in ("/", "/api/tallies"):
+        assert "Buy pills" not in client.get(path).text
+    [(rcpt, subject, path)] = mail_links(app, sink[0])  # to the address, which the forger does not read
+    assert rcpt == "admin@example.com" and subject.startswith("Confirm that you are joining")
+    page = client.get(path).text
+    assert 'value="Buy pills at evil.example"' in page  # only a suggestion, on a page only the address sees
+    done = client.post(path, data={"csrf_token": csrf_token(page), "name": "Ada Lovelace"})
+    assert done.status_code == 303
+    shown = app.test_client().get("/").text
+    assert "Ada Lovelace" in shown and "Buy pills" not in shown

@@ -109,7 +109,9 @@ def join_confirm(token: str) -> ResponseReturnValue:
             allowed = _JOINING if config().web.open_join else (LinkPurpose.INVITE,)
             if links.peek(db, link_id, _JOINING, utcnow()).purpose not in allowed:
                 return _closed()
-            person_id, joined = links.use(db, link_id, _JOINING, config().campaign.goal, utcnow())
+            given = request.form.get("name")  # absent: the name the link carries stays
+            name = one_line(given, NAME_MAX) if given is not None else None
+            person_id, joined = links.use(db, link_id, _JOINING, config().campaign.goal, utcnow(), name=name)
         except links.LinkUnusable as e:
             return _problem(e.problem, LinkPurpose.JOIN)
     sign_in(person_id)
