@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from intro import suppression
 from intro.addresses import Address
 from intro.campaigns import campaign_id_for, join
 from intro.models import Introduction, Link, LinkPurpose, MailStatus, Participant, Person
@@ -211,6 +212,8 @@ def _job(session: Session, link: Link, person: Person | None) -> LinkJob:
 def _not_mailed(session: Session, link: Link, person: Person | None, now: datetime, admins: tuple[str, ...]) -> str:
     if now - link.created_at > LIFETIME[link.purpose]:
         return "expired before it could be sent"
+    if suppression.suppressed(session, [link.email]):
+        return "forgotten at their request: never mailed again"
     if link.purpose == LinkPurpose.SIGN_IN and not is_known(session, link.email, admins):
         return "not a known address: no sign-in link"
     if link.purpose in KNOWN_ONLY and person is None:

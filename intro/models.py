@@ -357,3 +357,12 @@ class WebSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's token
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Suppressed(Base):
+    """An address forgotten at its owner's request, as a keyed hash (intro.suppression)."""
+
+    __tablename__ = "suppressed"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC-SHA256 of the address
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,4 @@
-"""`intro person export|forget ADDRESS`: what is held about a person, and erasing it."""
+"""`intro person export|forget|allow ADDRESS`: what is held about a person, erasing it, and lifting that."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import click
 
-from intro import privacy, schema
+from intro import privacy, schema, suppression
 from intro.addresses import AddressError, normalize_address
 from intro.cli import setup
 from intro.db import transaction
@@ -45,7 +45,7 @@ def export(ctx: click.Context, address: str) -> None:
 def forget(ctx: click.Context, address: str, yes: bool) -> None:
     """Erase ADDRESS everywhere (name, address, mail naming them, their comments),
     keeping only anonymous counts. Cannot be undone."""
-    _, engine = setup(ctx)
+    config, engine = setup(ctx)
     schema.ensure_current(engine)
     email = _address(address)
     if not yes:
@@ -54,5 +54,22 @@ def forget(ctx: click.Context, address: str, yes: bool) -> None:
         found = privacy.forget(session, email)
     if not found:
         raise click.ClickException(f"nothing is held about {address}")
+    privacy.scrub(engine, email, config.relay.outbox)
     click.echo(f"forgot {email}: the address, the name, the mail that named them and their comments are erased; "
                "anonymous counts remain")
+
+
+@person.command()
+@click.argument("address")
+@click.pass_context
+def allow(ctx: click.Context, address: str) -> None:
+    """Take ADDRESS off the list of the forgotten, at its owner's own request: mail
+    naming it is recorded again, and it may be mailed."""
+    _, engine = setup(ctx)
+    schema.ensure_current(engine)
+    email = _address(address)
+    with transaction(engine, write=True) as session:
+        lifted = suppression.lift(session, email)
+    if not lifted:
+        raise click.ClickException(f"{email} was not forgotten")
+    click.echo(f"{email} may be recorded and mailed again")

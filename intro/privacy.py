@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from intro import counts
-from intro.db import transaction
+from intro import counts, mail_text, suppression
+from intro.db import checkpoint, transaction
 from intro.models import (
     Answer,
     Campaign,
@@ -94,9 +95,27 @@ def _mentions(session: Session, email: str) -> ColumnElement[bool]:
     return or_(InboundMessage.mail_from == email, raw)
 
 
+def _naming(session: Session, email: str, batch: int = 500) -> list[int]:
+    """The stored messages whose raw text names ``email`` however it is encoded (the SQL
+    search finds it only as written): every kept message is decoded, a batch at a time."""
+    found: list[int] = []
+    after = 0
+    while True:
+        rows = session.execute(select(InboundMessage.id, InboundMessage.raw).where(
+            InboundMessage.id > after, func.length(InboundMessage.raw) > 0).order_by(InboundMessage.id)
+            .limit(batch)).all()
+        if not rows:
+            return found
+        found += [row.id for row in rows if mail_text.mentions(row.raw, email)]
+        after = rows[-1].id
+
+
 def forget(session: Session, email: str, now: datetime | None = None) -> bool:
-    """Erase the person with this address everywhere, keeping anonymous counts. False if
-    nobody has that address."""
+    """Erase the person with this address everywhere, keeping anonymous counts, and keep
+    the address's keyed hash so that it is never recorded or mailed again. False if
+    nobody has that address.
+
+    ``scrub`` then clears what is outside this transaction: the write-ahead log, the outbox."""
     now = now or utcnow()
     person = session.scalars(select(Person).where(Person.email == email)).first()
     # Questions that list them among the people a message went to (they may be no one's
@@ -114,8 +133,9 @@ def forget(session: Session, email: str, now: datetime | None = None) -> bool:
     mine = select(IntroductionParty.id).where(IntroductionParty.person_id == person.id)
     intros = select(Introduction.id).where(Introduction.introducer_id == person.id).union(
         select(IntroductionParty.introduction_id).where(IntroductionParty.person_id == person.id))
-    session.execute(update(InboundMessage).where(or_(InboundMessage.introduction_id.in_(intros),
-                                                     _mentions(session, email)))
+    naming = or_(InboundMessage.introduction_id.in_(intros), _mentions(session, email),
+                 InboundMessage.id.in_(_naming(session, email)))
+    session.execute(update(InboundMessage).where(naming)
                     .values(raw=b"", mail_from="", rcpt_to=[], peer="", note=None, error=None, review_text=None)
                     .execution_options(synchronize_session=False))
     # Subjects name people ("Dana, meet Lee"); the introductions themselves stay, counted.
@@ -131,11 +151,29 @@ def forget(session: Session, email: str, now: datetime | None = None) -> bool:
     for participant in session.scalars(select(Participant).where(Participant.person_id == person.id)):
         participant.listed = False
         counts.changed(session, participant.campaign_id)
+    suppression.add(session, email)
     person.email = f"person-{person.id}@{FORGOTTEN_DOMAIN}"
     person.display_name = ""
     person.opted_out_at = person.opted_out_at or now
     log.info("forgot person %s on request", person.id)
     return True
+
+
+def scrub(engine: Engine, email: str, outbox: str | Path | None) -> list[Path]:
+    """After a forget has committed: the database's write-ahead log emptied (it holds the
+    old pages), and the mail files in ``outbox`` (the folder mail goes to without a relay)
+    addressed to or naming ``email`` deleted. Returns the files deleted."""
+    if not checkpoint(engine):
+        log.warning("the write-ahead log could not be emptied after a forget: a reader held it; it empties "
+                    "at the next checkpoint")
+    folder = Path(outbox) if outbox else None
+    if folder is None or not folder.is_dir():
+        return []
+    deleted = [path for path in sorted(folder.iterdir()) if path.is_file() and mail_text.mentions(path.read_bytes(),
+                                                                                                 email)]
+    for path in deleted:
+        path.unlink()
+    return deleted
 
 
 def purge_raw(engine: Engine, retention: timedelta, now: datetime, batch: int = 1000) -> int:

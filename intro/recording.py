@@ -10,12 +10,13 @@ person asked (join, see or erase their data).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from intro import counts, links, questions
+from intro import counts, links, questions, suppression
 from intro import trust as trust_policy
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address
 from intro.answers import MAX_COMMENT, opt_out, record_answer
@@ -45,6 +46,7 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
     if meaning.kind in ("survey_reply", "bounce") or UNSUBSCRIBE_TAG in meaning.tags:
         _record_followup_mail(session, message, meaning)
         return None
+    meaning = _without_forgotten(session, message, meaning)
     if meaning.command is not None and meaning.sender is not None:
         _carry_out(session, message, meaning, config)
         return None
@@ -92,6 +94,26 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
     message.auth, message.auth_note = meaning.auth or None, meaning.auth_note or None
     _processed(message, kind, note)
     return made
+
+
+def _without_forgotten(session: Session, message: InboundMessage, meaning: Meaning) -> Meaning:
+    """``meaning`` without the people who asked to be forgotten (intro.suppression): they
+    are never recorded or mailed again, and the mail that names them is not kept. An
+    introduction left with fewer than two people, or from a forgotten introducer, is none."""
+    people = [*meaning.parties, *filter(None, (meaning.introducer, meaning.sender))]
+    if not people or meaning.kind not in ("introduction", "other"):
+        return meaning
+    forgotten = suppression.suppressed(session, {p.email for p in people})
+    if not forgotten:
+        return meaning
+    message.raw, message.mail_from, message.rcpt_to, message.peer = b"", "", [], ""
+    parties = tuple(p for p in meaning.parties if p.email not in forgotten)
+    reason = f"{meaning.reason}; names {len(forgotten)} forgotten at their request: not kept, not mailed"
+    introducer, sender = meaning.introducer, meaning.sender
+    if (introducer and introducer.email in forgotten) or (sender and sender.email in forgotten) or len(parties) < 2:
+        return replace(meaning, kind="other", reason=reason, parties=(), introducer=None, sender=None, ask=False,
+                       command=None)
+    return replace(meaning, reason=reason, parties=parties)
 
 
 def _processed(message: InboundMessage, kind: str, note: str) -> None:

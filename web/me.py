@@ -95,6 +95,7 @@ def forget() -> ResponseReturnValue:
         return redirect(url_for("me.page", unsure=1) + "#your-data", 303)
     with transaction(engine(), write=True) as db:
         privacy.forget(db, g.email)
+    privacy.scrub(engine(), g.email, config().relay.outbox)
     session.clear()
     return render_template("forgotten.html")
 
