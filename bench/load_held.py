@@ -136,7 +136,7 @@ class Server(crash_safety.Server):
         env = super().env()
         env.update(INTRO_WEB_PORT=str(self.web_port), INTRO_RELAY_HOST="127.0.0.1",
                    INTRO_RELAY_PORT=str(self.relay_port), INTRO_RELAY_SECURITY="none",
-                   INTRO_FOLLOWUP_DELAY="0", INTRO_TRUST_INTRODUCTIONS_PER_DAY="0")
+                   INTRO_FOLLOWUP_DELAY="0", INTRO_TRUST_INTRODUCTIONS_PER_DAY="0", INTRO_TRUST_ON_NONE="accept")
         return env
 
     def command(self) -> list[str]:

@@ -190,7 +190,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("INTRO_")},
                "INTRO_SMTP_PORT": str(smtp), "INTRO_WEB_PORT": str(web), "INTRO_LOG_LEVEL": "WARNING",
-               "INTRO_SMTP_IDLE_TIMEOUT": "10s"}
+               "INTRO_SMTP_IDLE_TIMEOUT": "10s", "INTRO_TRUST_ON_NONE": "accept"}
         server = subprocess.Popen([str(Path(sys.executable).with_name("intro")), "serve"], cwd=folder, env=env)
         try:
             wait_for(smtp)

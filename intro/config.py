@@ -137,8 +137,10 @@ class TrustConfig:
     # An introduction whose From fails authentication is "accept"ed, "hold"-ed until the
     # introducer confirms it, or "reject"ed at SMTP (550 5.7.1).
     on_fail: str = _setting("hold", values.one_of("accept", "hold", "reject"))
-    # One with no usable result (no signature; DNS unreachable): "accept" or "hold".
-    on_none: str = _setting("accept", values.one_of("accept", "hold"))
+    # One with no usable result (no signature; DNS unreachable): "accept", "hold", or
+    # "confirm": held only when it is the first from an address that is neither a
+    # participant nor an introducer already counted; its sender confirms once.
+    on_none: str = _setting("confirm", values.one_of("accept", "hold", "confirm"))
     # Introducers whose mail is never held: confirmed addresses of participants.
     trusted_senders: tuple[str, ...] = _setting((), values.addresses)
     # Introductions a day from one sender; more are held until confirmed. 0: no limit. For

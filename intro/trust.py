@@ -12,13 +12,13 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from intro import counts, links
 from intro.config import Config
 from intro.followups import schedule
-from intro.models import InboundMessage, Introduction, IntroductionParty, Person
+from intro.models import InboundMessage, Introduction, IntroductionParty, Participant, Person
 
 DISOWNED = "the introducer says they did not make it"
 
@@ -26,7 +26,7 @@ DISOWNED = "the introducer says they did not make it"
 @dataclass(frozen=True)
 class Trust:
     on_fail: str = "hold"  # "accept", "hold" or "reject" (refused at SMTP; held if it got in)
-    on_none: str = "accept"  # "accept" or "hold"
+    on_none: str = "confirm"  # "accept", "hold", or "confirm" (the first from an unknown address)
     trusted_senders: tuple[str, ...] = ()
     per_day: int = 20  # introductions a day from one sender; 0: no limit
     authserv_id: str = ""
@@ -41,7 +41,9 @@ class Trust:
 def hold_reason(session: Session, trust: Trust, introducer: str, auth: str, auth_note: str,
                 now: datetime, count: bool = True, peer: str = "") -> str | None:
     """Why an introduction from ``introducer`` must wait for confirmation, or None. Without
-    ``count``, only whether its sender is authenticated as [trust] requires.
+    ``count``, only whether its sender is authenticated as [trust] requires (for asking
+    them about a message: that question goes to their mailbox alone and its "Log it" is
+    their confirmation, so a first message from an unknown address is asked about).
 
     The daily limit counts per sender; for a sender that is not authenticated (anyone can
     write any From) also per domain and per client address (``peer``), so that changing
@@ -52,6 +54,8 @@ def hold_reason(session: Session, trust: Trust, introducer: str, auth: str, auth
         return f"the sender could not be authenticated ({auth_note})"
     if auth == "none" and trust.on_none == "hold":
         return f"the sender was not authenticated ({auth_note})"
+    if count and auth == "none" and trust.on_none == "confirm" and not known(session, introducer):
+        return f"the first introduction from this address, and its sender was not authenticated ({auth_note})"
     if not (count and trust.per_day):
         return None
     day = select(func.count()).select_from(Introduction).where(Introduction.recorded_at > now - timedelta(days=1))
@@ -72,6 +76,17 @@ def hold_reason(session: Session, trust: Trust, introducer: str, auth: str, auth
         if (session.scalar(of_client) or 0) >= trust.per_day:
             return f"more than {trust.per_day} introductions in a day that were not authenticated from {peer}"
     return None
+
+
+def known(session: Session, email: str) -> bool:
+    """A participant, or an introducer with an introduction counted (confirmed once, or
+    from before): their unsigned mail need not be confirmed again."""
+    person_id = session.scalar(select(Person.id).where(Person.email == email))
+    if person_id is None:
+        return False
+    return bool(session.scalar(select(or_(
+        exists().where(Participant.person_id == person_id),
+        exists().where(Introduction.introducer_id == person_id, Introduction.held_reason.is_(None))))))
 
 
 def _local(peer: str) -> bool:

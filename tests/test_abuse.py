@@ -20,10 +20,16 @@ from intro.trust import Trust, hold_reason
 from tests.dns_helpers import LocalDNS
 from tests.loop_helpers import Sink, run
 from tests.test_account import csrf_token, mail_links
-from tests.test_authentication import counted, deliver, settings
+from tests.test_authentication import counted, deliver
+from tests.test_authentication import settings as _settings
 from web import create_app
 
 SERVICE = "intro@tally.example"
+
+
+def settings(dns_server: LocalDNS, sink_port: int, **more: str) -> Config:
+    """As the attacker found it: unsigned mail accepted (a deployment may still choose so)."""
+    return _settings(dns_server, sink_port, **{"INTRO_TRUST_ON_NONE": "accept", **more})
 
 
 def mass_mail(n: int, sender: str = "b@attacker.example", message_id: str = "mass-1@attacker.example") -> bytes:
@@ -77,7 +83,7 @@ def test_senders_of_one_domain_share_one_daily_limit(engine: Engine, dns_server:
 
 
 def test_authenticated_senders_of_one_domain_each_have_their_own_limit(engine: Engine) -> None:
-    trust = Trust(per_day=2)
+    trust = Trust(per_day=2, on_none="accept")
     now = datetime.now(UTC)
     _introductions(engine, [f"s{n}@big.example" for n in range(3)], peer="198.51.100.7", auth="pass")
     with transaction(engine) as s:
@@ -89,7 +95,7 @@ def test_authenticated_senders_of_one_domain_each_have_their_own_limit(engine: E
 def test_one_client_address_shares_one_daily_limit_but_a_local_mta_does_not(engine: Engine) -> None:
     """Per client address, for mail that is not authenticated: another domain from the same
     machine starts no new count. Behind Postfix every message comes from 127.0.0.1."""
-    trust = Trust(per_day=2)
+    trust = Trust(per_day=2, on_none="accept")
     now = datetime.now(UTC)
     _introductions(engine, ["a@one.example", "b@two.example"], peer="203.0.113.9")
     _introductions(engine, ["c@three.example", "d@four.example"], peer="127.0.0.1")

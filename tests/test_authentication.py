@@ -4,6 +4,7 @@ else's ignored; failing mail held until confirmed, or refused at SMTP; a day's c
 
 from __future__ import annotations
 
+import re
 import smtplib
 from pathlib import Path
 
@@ -169,8 +170,36 @@ def test_signed_mail_counts_at_once(engine: Engine, dns_server: LocalDNS, key: K
         assert s.scalar(select(InboundMessage.auth)) == PASS
 
 
-def test_unsigned_mail_is_accepted_by_default(engine: Engine, dns_server: LocalDNS, sink: tuple[Sink, int]) -> None:
-    deliver(settings(dns_server, sink[1]), engine, INTRO)
+def test_an_unknown_introducers_unsigned_mail_waits_for_them_to_confirm_once(
+        engine: Engine, dns_server: LocalDNS, sink: tuple[Sink, int]) -> None:
+    """The default, [trust] on_none = confirm: the first unsigned introduction from an
+    address nobody knows is held, and only that address's mailbox gets the confirmation;
+    once confirmed, the next unsigned one from it counts at once."""
+    config = settings(dns_server, sink[1])
+    assert config.trust.on_none == "confirm"
+    deliver(config, engine, INTRO)
+    assert counted(engine) == 0 and followups(engine) == 0
+    with transaction(engine) as s:
+        assert "the first introduction from this address" in (s.scalars(select(Introduction.held_reason)).one() or "")
+    app: Flask = create_app(config, engine)
+    [(rcpt, subject, path)] = mail_links(app, sink[0])
+    assert (rcpt, subject) == ("sam@example.com", "Did you make this introduction? (intro)")
+    assert len(sink[0].received) == 1  # nobody else: not Dana, not Lee
+    client = app.test_client()
+    assert follow(client, path) == (303, "/me#held")
+    page = client.get("/me").text
+    [intro_id] = re.findall(r'action="/me/held/(\d+)"', page)
+    assert client.post(f"/me/held/{intro_id}", data={"csrf_token": csrf_token(page), "action": "confirm"}
+                       ).status_code == 303
+    assert counted(engine) == 1 and followups(engine) == 2
+    deliver(config, engine, INTRO.replace(b"<intro-1@", b"<intro-2@").replace(b"lee@", b"kim@"))
+    assert counted(engine) == 2  # not asked again
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Link)) == 1
+
+
+def test_unsigned_mail_may_be_accepted(engine: Engine, dns_server: LocalDNS, sink: tuple[Sink, int]) -> None:
+    deliver(settings(dns_server, sink[1], INTRO_TRUST_ON_NONE="accept"), engine, INTRO)
     assert counted(engine) == 1
 
 
@@ -193,7 +222,7 @@ def test_trusted_senders_are_never_held(engine: Engine, dns_server: LocalDNS, si
 
 
 def test_more_than_a_days_worth_is_held(engine: Engine, dns_server: LocalDNS, sink: tuple[Sink, int]) -> None:
-    config = settings(dns_server, sink[1], INTRO_TRUST_INTRODUCTIONS_PER_DAY="2")
+    config = settings(dns_server, sink[1], INTRO_TRUST_INTRODUCTIONS_PER_DAY="2", INTRO_TRUST_ON_NONE="accept")
     raws = [INTRO.replace(b"<intro-1@", f"<intro-d{n}@".encode()).replace(b"Dana, meet Lee", f"Intro {n}".encode())
             for n in range(4)]
     assert [code for code, _ in deliver(config, engine, *raws)] == [250] * 4
