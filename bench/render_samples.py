@@ -66,7 +66,8 @@ LINKS = (SIGN_IN,
          replace(SIGN_IN, purpose="invite", name="", year=2026, inviter="Rosa Costa", lifetime="30 days",
                  url="https://intro.example.org/join/IjMi.aBcD12.3eFgHiJkLmNoPqRsTuVwXyZ"),
          replace(SIGN_IN, purpose="privacy", lifetime="a day"),
-         replace(SIGN_IN, purpose="confirm", lifetime="7 days"))
+         replace(SIGN_IN, purpose="confirm", lifetime="7 days"),
+         replace(SIGN_IN, purpose="held", email="rosa.costa@example.org", name="Rosa Costa", lifetime="a day"))
 ANSWERED = replace(NOTICE, kind="answered", answers=(("Dana Reyes", "helped"), ("Lee Park", "not_yet")))
 
 

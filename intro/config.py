@@ -150,6 +150,9 @@ class TrustConfig:
     # A message that names more people than this is a group mail, not an introduction: it
     # is recorded as "other" and nobody is mailed because of it.
     max_parties: int = _setting(6, values.at_least(2))
+    # Follow-ups an hour across the service; introductions beyond it wait for an
+    # organizer (told once a day by mail, if [web] admins lists any). 0: no limit.
+    followups_per_hour: int = _setting(200, values.at_least(0))
     # The DNS server for DKIM keys and DMARC records, "host" or "host:port"; empty: the system's.
     resolver: str = ""
 

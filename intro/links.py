@@ -31,10 +31,11 @@ LIFETIME = {
     LinkPurpose.INVITE: timedelta(days=30),
     LinkPurpose.PRIVACY: timedelta(days=1),
     LinkPurpose.CONFIRM: timedelta(days=7),
+    LinkPurpose.HELD: timedelta(days=1),
 }
 # Links that sign in someone already known (the page they land on differs), and of
 # those, the ones that never create a person.
-SIGNS_IN = (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY, LinkPurpose.CONFIRM)
+SIGNS_IN = (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY, LinkPurpose.CONFIRM, LinkPurpose.HELD)
 KNOWN_ONLY = (LinkPurpose.PRIVACY, LinkPurpose.CONFIRM)
 # However often the forms are sent, an address gets at most this many links of each kind
 # an hour (so asking to join in someone's name cannot use up their sign-in links), and
@@ -119,6 +120,14 @@ def request_privacy(session: Session, email: str, now: datetime) -> int | None:
 def request_confirm(session: Session, email: str, now: datetime) -> int | None:
     """An introduction from this address was held: a link to their page, to confirm it."""
     return _queue(session, LinkPurpose.CONFIRM, email, now)
+
+
+def request_held(session: Session, organizer: str, now: datetime) -> int | None:
+    """Tell an organizer, once a day at most, that introductions wait for them (the
+    service-wide hourly limit of follow-ups was reached): a link to the review page."""
+    told = session.scalar(select(Link.id).where(Link.email == organizer, Link.purpose == LinkPurpose.HELD,
+                                                Link.created_at > now - LIFETIME[LinkPurpose.HELD]).limit(1))
+    return None if told is not None else _queue(session, LinkPurpose.HELD, organizer, now)
 
 
 def invite(session: Session, organizer_id: int, email: str, year: int, now: datetime) -> int | None:
@@ -214,6 +223,8 @@ def _not_mailed(session: Session, link: Link, person: Person | None, now: dateti
         return "expired before it could be sent"
     if suppression.suppressed(session, [link.email]):
         return "forgotten at their request: never mailed again"
+    if link.purpose == LinkPurpose.HELD and link.email not in admins:
+        return "not an organizer (any more)"
     if link.purpose == LinkPurpose.SIGN_IN and not is_known(session, link.email, admins):
         return "not a known address: no sign-in link"
     if link.purpose in KNOWN_ONLY and person is None:

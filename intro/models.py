@@ -325,6 +325,7 @@ class LinkPurpose(enum.StrEnum):
     INVITE = "invite"  # an organizer invites someone to join
     PRIVACY = "privacy"  # asked for by mail ("export", "forget"): signs in to see or erase one's data
     CONFIRM = "confirm"  # an introduction was held: signs the introducer in to confirm it
+    HELD = "held"  # introductions wait for an organizer (the hourly limit of follow-ups): signs them in to release them
 
 
 class Link(Outgoing, Base):

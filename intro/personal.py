@@ -25,7 +25,7 @@ from intro.models import (
     Participant,
     Person,
 )
-from intro.trust import DISOWNED
+from intro.trust import DISOWNED, FOR_ORGANIZER, REFUSED
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,9 @@ def introductions(session: Session, person_id: int, year: int | None = None,
              .order_by(Introduction.made_at.desc(), Introduction.id.desc()))
     mine = select(IntroductionParty.id).join(Introduction).where(Introduction.introducer_id == person_id)
     if awaiting:
-        query = query.where(Introduction.held_reason.is_not(None), Introduction.held_reason != DISOWNED)
+        # Those held for an organizer (the service-wide hourly limit) are not theirs to confirm.
+        query = query.where(Introduction.held_reason.is_not(None), Introduction.held_reason.not_in((DISOWNED, REFUSED)),
+                            ~Introduction.held_reason.startswith(FOR_ORGANIZER))
     if year is not None:
         query = query.where(Campaign.year == year)
         mine = mine.join(Campaign, Introduction.campaign_id == Campaign.id).where(Campaign.year == year)

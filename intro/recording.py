@@ -69,10 +69,16 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
             assert meaning.introducer is not None
             held = trust_policy.hold_reason(session, trust, meaning.introducer.email, meaning.auth,
                                             meaning.auth_note, utcnow(), peer=message.peer) if trust else None
+            busy = trust_policy.busy_reason(session, trust, len(meaning.parties), utcnow()) \
+                if trust and held is None else None
             made = _new_introduction(session, message.id, made_at(meaning.date, message.received_at), meaning,
-                                     config.campaign.goal, held)
+                                     config.campaign.goal, held or busy)
             message.introduction_id = made
-            if held is not None:
+            if busy is not None:
+                for organizer in config.web.admins:
+                    links.request_held(session, organizer, utcnow())
+                note = f"{note}; held until an organizer releases it: {busy}"
+            elif held is not None:
                 trust_policy.held(session, meaning.introducer.email, utcnow())
                 note = f"{note}; held until its introducer confirms it: {held}"
             else:

@@ -21,6 +21,9 @@ from intro.followups import schedule
 from intro.models import InboundMessage, Introduction, IntroductionParty, Participant, Person
 
 DISOWNED = "the introducer says they did not make it"
+# Held for an organizer, not its introducer: only an organizer releases it (web/admin.py).
+FOR_ORGANIZER = "waiting for an organizer: "
+REFUSED = "an organizer did not release it"
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,13 @@ class Trust:
     per_day: int = 20  # introductions a day from one sender; 0: no limit
     authserv_id: str = ""
     resolver: str = ""
+    followups_per_hour: int = 200  # across the service; beyond it, introductions wait for an organizer; 0: no limit
 
     @classmethod
     def from_config(cls, config: Config) -> Trust:
         t = config.trust
-        return cls(t.on_fail, t.on_none, t.trusted_senders, t.introductions_per_day, t.authserv_id, t.resolver)
+        return cls(t.on_fail, t.on_none, t.trusted_senders, t.introductions_per_day, t.authserv_id, t.resolver,
+                   t.followups_per_hour)
 
 
 def hold_reason(session: Session, trust: Trust, introducer: str, auth: str, auth_note: str,
@@ -78,6 +83,21 @@ def hold_reason(session: Session, trust: Trust, introducer: str, auth: str, auth
     return None
 
 
+def busy_reason(session: Session, trust: Trust, parties: int, now: datetime) -> str | None:
+    """Why an introduction to ``parties`` people must wait for an organizer: its follow-ups
+    would take the service past [trust] followups_per_hour (follow-ups of introductions
+    counted in the last hour). A flood from many senders, each within their own limits,
+    then mails nobody until a person has looked at it."""
+    if not trust.followups_per_hour:
+        return None
+    scheduled = session.scalar(
+        select(func.count()).select_from(IntroductionParty).join(Introduction)
+        .where(Introduction.recorded_at > now - timedelta(hours=1), Introduction.held_reason.is_(None))) or 0
+    if scheduled + parties <= trust.followups_per_hour:
+        return None
+    return f"{FOR_ORGANIZER}more than {trust.followups_per_hour} follow-ups an hour across the service"
+
+
 def known(session: Session, email: str) -> bool:
     """A participant, or an introducer with an introduction counted (confirmed once, or
     from before): their unsigned mail need not be confirmed again."""
@@ -105,17 +125,36 @@ def held(session: Session, introducer: str, now: datetime) -> None:
     links.request_confirm(session, introducer, now)
 
 
-def release(session: Session, intro_id: int, person_id: int, config: Config, now: datetime) -> bool:
-    """The introducer confirms a held introduction of theirs: count it, and schedule its
-    follow-ups (and receipt) as if it had just arrived. False if not theirs or not held."""
+def release(session: Session, intro_id: int, person_id: int | None, config: Config, now: datetime) -> bool:
+    """The introducer confirms a held introduction of theirs (``person_id``), or an
+    organizer releases one held for them (None): count it, and schedule its follow-ups
+    (and receipt) as if it had just arrived. False if not theirs to release, or not held."""
     intro = session.get(Introduction, intro_id, with_for_update=True)
-    if intro is None or intro.introducer_id != person_id or intro.held_reason is None:
+    if intro is None or intro.held_reason is None:
+        return False
+    for_organizer = intro.held_reason.startswith(FOR_ORGANIZER)
+    if (person_id is None) != for_organizer or (person_id is not None and intro.introducer_id != person_id):
         return False
     intro.held_reason, intro.confirmed_at = None, now
     parties = session.scalars(select(IntroductionParty.person_id).where(IntroductionParty.introduction_id == intro_id))
     counts.introduction_added(session, intro.campaign_id, intro.introducer_id, intro.made_at, list(parties))
     schedule(session, intro_id, intro.made_at, config, now)
     return True
+
+
+def refuse(session: Session, intro_id: int) -> bool:
+    """An organizer keeps an introduction held for them held, for good."""
+    intro = session.get(Introduction, intro_id)
+    if intro is None or intro.held_reason is None or not intro.held_reason.startswith(FOR_ORGANIZER):
+        return False
+    intro.held_reason = REFUSED
+    return True
+
+
+def for_organizer(session: Session) -> list[Introduction]:
+    """The introductions that wait for an organizer, oldest first."""
+    return list(session.scalars(select(Introduction).where(Introduction.held_reason.startswith(FOR_ORGANIZER))
+                                .order_by(Introduction.id)))
 
 
 def disown(session: Session, intro_id: int, person_id: int) -> bool:

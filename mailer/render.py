@@ -219,7 +219,7 @@ class LinkMail:
 
 
 def render_link(renderer: Renderer, mail: LinkMail) -> Rendered:
-    if mail.purpose not in ("sign_in", "join", "invite", "privacy", "confirm"):
+    if mail.purpose not in ("sign_in", "join", "invite", "privacy", "confirm", "held"):
         raise ValueError(f"no templates for a {mail.purpose!r} link")
     safe = replace(mail, email=one_line(mail.email), name=_name(mail.name), inviter=_name(mail.inviter),
                    url=_url(mail.url, "url"), service_name=_name(mail.service_name),

@@ -4,6 +4,7 @@ is accepted here ([trust] on_none = accept), as an attacker would find it."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
@@ -158,3 +159,36 @@ def test_a_spoofed_join_lists_nobody_until_the_address_confirms(engine: Engine, 
     assert done.status_code == 303
     shown = app.test_client().get("/").text
     assert "Ada Lovelace" in shown and "Buy pills" not in shown
+
+
+def test_past_the_hourly_limit_of_follow_ups_introductions_wait_for_an_organizer(
+        engine: Engine, dns_server: LocalDNS, sink: tuple[Sink, int]) -> None:
+    """Many senders, each within their own limits: past [trust] followups_per_hour the
+    introductions are held, nobody is mailed, and the organizer is told once."""
+    config = settings(dns_server, sink[1], INTRO_TRUST_FOLLOWUPS_PER_HOUR="3", INTRO_WEB_ADMINS="boss@example.com")
+    raws = [mass_mail(2, f"s@sender{n}.example", f"hour-{n}@sender{n}.example") for n in range(3)]
+    deliver(config, engine, *raws)
+    with transaction(engine) as s:
+        reasons = s.scalars(select(Introduction.held_reason).order_by(Introduction.id)).all()
+        assert s.scalar(select(func.count()).select_from(FollowUp)) == 2
+    assert reasons[0] is None
+    assert all((r or "").startswith("waiting for an organizer: more than 3 follow-ups an hour") for r in reasons[1:])
+    app = create_app(config, engine)
+    [(rcpt, subject, path)] = mail_links(app, sink[0])  # once, to the organizer alone
+    assert rcpt == "boss@example.com" and subject == "Introductions wait for you (intro)"
+    client = app.test_client()
+    page = client.get(path).text
+    done = client.post(path, data={"csrf_token": csrf_token(page)})
+    assert done.headers["Location"].endswith("/admin/review#held")
+    review = client.get("/admin/review").text
+    assert "held by the hourly limit of follow-ups (2)" in review
+    [first, second] = [int(i) for i in re.findall(r'action="/admin/review/held/(\d+)"', review)]
+    assert client.post(f"/admin/review/held/{first}", data={"csrf_token": csrf_token(review), "action": "release"}
+                       ).status_code == 303
+    assert client.post(f"/admin/review/held/{second}", data={"csrf_token": csrf_token(review), "action": "refuse"}
+                       ).status_code == 303
+    assert counted(engine) == 2
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(FollowUp)) == 4
+    deliver(config, engine, mass_mail(2, "s@sender9.example", "hour-9@sender9.example"))
+    assert mail_links(app, sink[0]) == []  # told once a day at most

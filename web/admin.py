@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from intro import links, overview, questions, recording, review
+from intro import links, overview, questions, recording, review, trust
 from intro.addresses import AddressError, normalize_address
 from intro.db import transaction
 from intro.meaning import AnswerValue
@@ -153,8 +153,23 @@ def review_page() -> ResponseReturnValue:
         answers = review.unclear_answers(db, config().service.address)
         asked = questions.unanswered(db, utcnow())
         senders = {q.person_id: db.get_one(Person, q.person_id).email for q in asked}
-    return render_template("admin_review.html", answers=answers, asked=asked, senders=senders,
+        held = [(intro, intro.introducer.email, sorted(p.person.email for p in intro.parties))
+                for intro in trust.for_organizer(db)]
+    return render_template("admin_review.html", answers=answers, asked=asked, senders=senders, held=held,
                            labels=LABELS, done=request.args.get("done") == "1")
+
+
+@bp.post("/review/held/<id:intro_id>")
+def review_held(intro_id: int) -> ResponseReturnValue:
+    """Release an introduction held by the service-wide hourly limit (it counts, and its
+    follow-ups are scheduled), or keep it held for good."""
+    with transaction(engine(), write=True) as db:
+        done = trust.release(db, intro_id, None, config(), utcnow()) if request.form.get("action") == "release" \
+            else trust.refuse(db, intro_id)
+    if not done:
+        abort(404)
+    wake_sender()
+    return redirect(url_for("admin.review_page", done=1), 303)
 
 
 @bp.post("/review/answers/<id:message_id>")

@@ -159,6 +159,8 @@ def sign_in_confirm(token: str) -> ResponseReturnValue:
         except links.LinkUnusable as e:
             return _problem(e.problem, LinkPurpose.SIGN_IN)
     sign_in(person_id)
+    if purpose == LinkPurpose.HELD:  # an organizer: the introductions that wait for them
+        return redirect(url_for("admin.review_page") + "#held", 303)
     return redirect(url_for("me.page") + _LANDING.get(purpose, ""), 303)
 
 
