@@ -15,20 +15,22 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from functools import cache
 from typing import Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from inbound.authentication import Resolver, authenticate, dns_resolver
 from inbound.understanding.classify import classify
+from inbound.understanding.mime import MAX_MIME_PARTS
 from inbound.understanding.parse import parse
-from intro import logs
+from intro import logs, memory
 from intro.config import Config
 from intro.db import make_engine, transaction
 from intro.meaning import Meaning
@@ -41,6 +43,7 @@ from intro.trust import Trust
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # how soon a newly stored message is processed
+_BATCH_BYTES = 8 * 1024 * 1024  # raw text read at once
 RETRY_SECONDS = 5.0  # after a database error
 QUIET_SECONDS = 0.2  # while messages are arriving, look again this much later
 MAX_DEFER = timedelta(seconds=30)  # but never leave a message unprocessed for longer
@@ -57,9 +60,36 @@ class EventLike(Protocol):
 BATCH = 50  # messages recorded per write transaction: one lock and one fsync for all
 
 
-def understand(raw: bytes, rcpt_to: tuple[str, ...], mail_from: str, service: tuple[str, ...]) -> Meaning:
+def understand(raw: bytes, rcpt_to: tuple[str, ...], mail_from: str, service: tuple[str, ...],
+               max_parts: int = MAX_MIME_PARTS) -> Meaning:
     """What a stored message means, from its bytes and envelope (inbound.understanding)."""
-    return classify(parse(raw), rcpt_to, service, mail_from)
+    return classify(parse(raw, max_parts), rcpt_to, service, mail_from)
+
+
+class OverBudget(Exception):
+    """Understanding one message took longer than [smtp] processing_budget."""
+
+
+@contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Raise OverBudget here once ``seconds`` have passed. Python delivers the alarm between
+    two steps of Python code, so a step that runs long in C (one regular expression on a
+    huge text) ends first: the bounds on what is parsed keep those short. In the main
+    thread only (signals go there); elsewhere, no limit."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise OverBudget(f"understanding it took more than {seconds:g} s ([smtp] processing_budget)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def process(engine: Engine, message_id: int, config: Config, trust: Trust | None = None) -> str | None:
@@ -91,17 +121,13 @@ def process_batch(engine: Engine, ids: list[int], config: Config, trust: Trust |
     Parsing and classifying happen outside any transaction; recording all of them then
     takes one short write transaction, so the SMTP server's commits rarely wait for it.
     """
-    with transaction(engine) as session:
-        rows = session.execute(
-            select(InboundMessage.id, InboundMessage.raw, InboundMessage.rcpt_to, InboundMessage.mail_from)
-            .where(InboundMessage.id.in_(ids), InboundMessage.status == MessageStatus.NEW)
-            .order_by(InboundMessage.id)
-        ).all()
     found: dict[int, Meaning | Exception] = {}
-    for message_id, raw, rcpt_to, mail_from in rows:
+    seconds = config.smtp.processing_budget.total_seconds()
+    for message_id, raw, rcpt_to, mail_from in _stored(engine, ids):
         try:
-            found[message_id] = _authenticated(understand(raw, tuple(rcpt_to), mail_from, config.service.address),
-                                               raw, trust)
+            with budget(seconds):
+                meaning = understand(raw, tuple(rcpt_to), mail_from, config.service.address, config.smtp.max_mime_parts)
+            found[message_id] = _authenticated(meaning, raw, trust)
         except Exception as e:
             log.exception("processing message %s failed; marked failed", message_id)
             found[message_id] = e
@@ -120,6 +146,27 @@ def process_batch(engine: Engine, ids: list[int], config: Config, trust: Trust |
         for message_id in found:
             kinds.update(process_batch(engine, [message_id], config, trust))
         return kinds
+
+
+def _stored(engine: Engine, ids: list[int]) -> Iterator[tuple[int, bytes, list[str], str]]:
+    """The NEW messages among ``ids``, in order, read a few at a time: at most
+    _BATCH_BYTES of raw text are in memory at once (a batch of 25 MiB messages would
+    otherwise be hundreds of MiB)."""
+    with transaction(engine) as session:
+        sizes = session.execute(select(InboundMessage.id, func.length(InboundMessage.raw)).where(
+            InboundMessage.id.in_(ids), InboundMessage.status == MessageStatus.NEW).order_by(InboundMessage.id)).all()
+    group: list[int] = []
+    total = 0
+    for n, (message_id, size) in enumerate(sizes):
+        group.append(message_id)
+        total += size or 0
+        if total >= _BATCH_BYTES or n == len(sizes) - 1:
+            with transaction(engine) as session:  # read, then closed: no transaction stays open meanwhile
+                rows = session.execute(
+                    select(InboundMessage.id, InboundMessage.raw, InboundMessage.rcpt_to, InboundMessage.mail_from)
+                    .where(InboundMessage.id.in_(group)).order_by(InboundMessage.id)).all()
+            yield from rows
+            group, total = [], 0
 
 
 def _record_all(session: Session, found: dict[int, Meaning | Exception], config: Config,
@@ -225,6 +272,7 @@ def _child(config: Config, parent: int) -> None:
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     os.nice(NICENESS)
     logs.configure(config.log_level, config.privacy.log_addresses)
+    memory.return_large_blocks()  # a spawned process: the parent's setting is not inherited
     engine = make_engine(config.database.url)
     try:
         run(engine, config, stop, Trust.from_config(config),

@@ -50,7 +50,7 @@ class _UnixController(_Guarded, UnixSocketController):
 def guard_for(config: Config) -> Guard:
     smtp = config.smtp
     return Guard(smtp.max_connections, smtp.max_connections_per_client, smtp.messages_per_minute,
-                 tuple(ipaddress.ip_network(n) for n in smtp.trusted_networks))
+                 tuple(ipaddress.ip_network(n) for n in smtp.trusted_networks), smtp.large_messages_at_once)
 
 
 class SmtpComponent:

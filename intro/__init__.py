@@ -31,6 +31,7 @@ Reading
   ``sessions``: who is signed in, kept on the server so that signing out ends it.
 
 Running
-- ``cli`` and ``components``: the `intro` command and the parts `intro serve` runs;
+- ``cli`` and ``components``: the `intro` command and the parts `intro serve` runs (with
+  ``memory``: large blocks given back to the system once freed);
   ``person_cli``, ``demo`` and ``backup``: `intro person`, `intro demo`, `intro db backup`.
 """

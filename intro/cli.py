@@ -14,7 +14,7 @@ import click
 from sqlalchemy import Engine
 
 from intro import config as intro_config
-from intro import logs, overview, questions, schema
+from intro import logs, memory, overview, questions, schema
 from intro.backup import backup
 from intro.components import Component, factories
 from intro.config import Config
@@ -65,6 +65,7 @@ def setup(ctx: click.Context) -> tuple[Config, Engine]:
     """Load the configuration once, start logging, and open the database."""
     config = intro_config.load(ctx.find_root().obj)
     logs.configure(config.log_level, config.privacy.log_addresses)
+    memory.return_large_blocks()  # before any large message: the setting is inherited by the processor
     return config, make_engine(config.database.url)
 
 

@@ -63,6 +63,15 @@ class SmtpConfig:
     # Networks exempt from the per-client limits, e.g. the upstream MTA: ["192.0.2.10/32"].
     # Loopback and Unix-socket clients always are.
     trusted_networks: tuple[str, ...] = _setting((), values.networks)
+    # Messages over 1 MiB received at once, in all: each is in memory while it arrives and
+    # is stored (twice its size), so this bounds the server's memory; smaller ones never
+    # wait. More wait for a slot, up to 30 s, then get 451 and come again.
+    large_messages_at_once: int = _setting(2, values.at_least(1))
+    # MIME parts read of a message; the rest is stored, not parsed. 0: no limit.
+    max_mime_parts: int = _setting(1000, values.at_least(0))
+    # Time to understand one message; a message that takes longer is marked failed, with
+    # the reason, and processing goes on with the next.
+    processing_budget: timedelta = _setting(timedelta(seconds=10), values.positive)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,18 @@ MAX_HEADER_VALUE = 8192
 _CACHED_VALUE = 1024  # longer values are parsed each time, not kept
 # RFC 5322 2.1.1: the longest line a header value can fill; a longer Message-ID names nothing reliably.
 _MAX_ID = 998
+# What is parsed of a message at most (the rest stays stored, not parsed): the header block
+# this far, parts up to the max_parts-th boundary, and this much of the whole. What
+# classification reads (the headers, the text, a forwarded block) is near the top; a
+# 25 MiB message of 440,000 parts, or of a million header lines, otherwise costs the
+# email package minutes and gigabytes.
+MAX_HEADER_BLOCK = 256 * 1024
+MAX_PARSED = 4 * 1024 * 1024
+MAX_MIME_PARTS = 1_000
+# The body text classification reads, in characters: an introduction is a few paragraphs.
+MAX_BODY_TEXT = 100_000
+_BOUNDARY_LINE = re.compile(rb"\n--")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
 # Tried in order when a part's declared charset is missing, unknown or wrong. cp1252 is
 # what most mislabelled "iso-8859-1" and unlabelled Western mail really is.
 _FALLBACK_CHARSETS = ("utf-8", "cp1252")
@@ -66,8 +78,10 @@ _HEADER_BLOCK = email.parser.BytesHeaderParser(policy=compat32)
 
 # --- whole messages ---------------------------------------------------------------------
 
-def read(raw: bytes, problems: list[str]) -> EmailMessage:
-    """``raw`` (any bytes) as a message; one nested past MAX_DEPTH is read for its headers only."""
+def read(raw: bytes, problems: list[str], max_parts: int = MAX_MIME_PARTS) -> EmailMessage:
+    """``raw`` (any bytes) as a message, as much of it as ``bounded`` keeps; one nested past
+    MAX_DEPTH is read for its headers only."""
+    raw = bounded(raw, problems, max_parts)
     try:
         message = email.message_from_bytes(raw, policy=POLICY)
         if _depth(message) <= MAX_DEPTH:
@@ -79,6 +93,34 @@ def read(raw: bytes, problems: list[str]) -> EmailMessage:
     message = email.parser.BytesParser(policy=POLICY).parsebytes(raw, headersonly=True)
     assert isinstance(message, EmailMessage)
     return message
+
+
+def headers_too_long(raw: bytes) -> bool:
+    """Whether the header block of ``raw`` goes past MAX_HEADER_BLOCK."""
+    return _HEADER_END.search(raw, 0, MAX_HEADER_BLOCK + 4) is None and len(raw) > MAX_HEADER_BLOCK
+
+
+def bounded(raw: bytes, problems: list[str], max_parts: int = MAX_MIME_PARTS) -> bytes:
+    """The part of ``raw`` that is parsed: its header block up to MAX_HEADER_BLOCK, then its
+    body up to the ``max_parts``-th line that may be a MIME boundary and to MAX_PARSED in
+    all. What is cut is said in ``problems``; the stored message keeps every byte."""
+    end = _HEADER_END.search(raw, 0, MAX_HEADER_BLOCK + 4)
+    if end is None and len(raw) > MAX_HEADER_BLOCK:
+        # At a line's end when one is near, else within a value (which is read only to
+        # MAX_HEADER_VALUE anyway): one long To keeps its first addresses.
+        cut = raw.rfind(b"\n", MAX_HEADER_BLOCK // 2, MAX_HEADER_BLOCK) + 1 or MAX_HEADER_BLOCK
+        problems.append(f"header block longer than {MAX_HEADER_BLOCK // 1024} KiB: the rest of the message not read")
+        return raw[:cut].rstrip(b"\r\n") + b"\r\n\r\n"
+    limit = min(len(raw), MAX_PARSED)
+    if limit < len(raw):
+        problems.append(f"longer than {MAX_PARSED // (1024 * 1024)} MiB: the rest not read")
+    if max_parts:
+        for n, boundary in enumerate(_BOUNDARY_LINE.finditer(raw, end.end() if end else 0, limit)):
+            if n == max_parts:
+                problems.append(f"more than {max_parts} MIME parts: the rest not read")
+                limit = boundary.start() + 1
+                break
+    return raw if limit == len(raw) else raw[:limit]
 
 
 def _depth(message: Message) -> int:
@@ -95,11 +137,12 @@ def _depth(message: Message) -> int:
 def header_block(raw: bytes) -> Message:
     """Only the header block of ``raw``, read leniently (compat32), for what must be known
     before the 250: the Message-ID, the Return-Path, the From a signature covers."""
-    end = raw.find(b"\r\n\r\n")
-    if end < 0:
-        end = raw.find(b"\n\n")
+    end = _HEADER_END.search(raw, 0, MAX_HEADER_BLOCK + 4)
+    # No further than MAX_HEADER_BLOCK: a million header lines cost the parser seconds and
+    # hundreds of MiB, before the 250 and again to check a signature.
+    block = raw[:end.start()] if end else raw[:MAX_HEADER_BLOCK]
     try:
-        return _HEADER_BLOCK.parsebytes(raw if end < 0 else raw[:end])
+        return _HEADER_BLOCK.parsebytes(block)
     except Exception:  # this runs before the 250: no input may stop a message being stored
         return Message()
 
@@ -303,7 +346,7 @@ def body_text(message: Message, problems: list[str]) -> str:
         part = _first_text_part(message)
     if part is None:
         return ""
-    text = decode(part, problems)
+    text = decode(part, problems, MAX_BODY_TEXT)
     if content_type(part) == "text/html":
         text = html_to_text(text)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")

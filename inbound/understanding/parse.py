@@ -38,10 +38,11 @@ class Parsed:
         return self.to + self.cc
 
 
-def parse(raw: bytes) -> Parsed:
-    """Parse ``raw`` (any bytes at all) into a ``Parsed``; never raises."""
+def parse(raw: bytes, max_parts: int = mime.MAX_MIME_PARTS) -> Parsed:
+    """Parse ``raw`` (any bytes at all) into a ``Parsed``; never raises. At most
+    ``max_parts`` MIME parts are read ([smtp] max_mime_parts)."""
     problems: list[str] = []
-    message = mime.read(raw, problems)
+    message = mime.read(raw, problems, max_parts)
     to, bad_to = people(message, "To")
     cc, bad_cc = people(message, "Cc")
     from_list, bad_from = people(message, "From")
