@@ -103,7 +103,7 @@ class Server:
                    INTRO_SERVICE_ADDRESS=SERVICE, INTRO_LOG_LEVEL="WARNING",
                    # Unsigned test mail from one sender a message: counted, as measured before
                    # [trust] on_none = confirm held the first from an unknown address.
-                   INTRO_TRUST_ON_NONE="accept")
+                   INTRO_TRUST_ON_NONE="accept", INTRO_TRUST_FOLLOWUPS_PER_HOUR="0")
         return env
 
     def upgrade(self) -> None:

@@ -136,7 +136,8 @@ class Server(crash_safety.Server):
         env = super().env()
         env.update(INTRO_WEB_PORT=str(self.web_port), INTRO_RELAY_HOST="127.0.0.1",
                    INTRO_RELAY_PORT=str(self.relay_port), INTRO_RELAY_SECURITY="none",
-                   INTRO_FOLLOWUP_DELAY="0", INTRO_TRUST_INTRODUCTIONS_PER_DAY="0", INTRO_TRUST_ON_NONE="accept")
+                   INTRO_FOLLOWUP_DELAY="0", INTRO_TRUST_INTRODUCTIONS_PER_DAY="0", INTRO_TRUST_ON_NONE="accept",
+                   INTRO_TRUST_FOLLOWUPS_PER_HOUR="0")  # the load is the point: no limit holds it
         return env
 
     def command(self) -> list[str]:

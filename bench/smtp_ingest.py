@@ -101,7 +101,8 @@ def start_intro(port: int, workdir: str) -> subprocess.Popen[bytes]:
     intro = shutil.which("intro", path=str(Path(sys.executable).parent)) or "intro"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("INTRO_")},
            "INTRO_SMTP_PORT": str(port), "INTRO_WEB_PORT": str(free_port()), "INTRO_LOG_LEVEL": "WARNING",
-           "INTRO_TRUST_ON_NONE": "accept"}  # as measured before unknown senders were held by default
+           # As measured before unknown senders and floods were held by default.
+           "INTRO_TRUST_ON_NONE": "accept", "INTRO_TRUST_FOLLOWUPS_PER_HOUR": "0"}
     proc = subprocess.Popen([intro, "serve"], cwd=workdir, env=env)
     wait_for(port)
     return proc
