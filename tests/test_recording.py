@@ -104,10 +104,10 @@ def test_a_message_that_breaks_processing_is_marked_failed_and_the_rest_go_on(
         engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     real_parse = processor.parse
 
-    def parse_or_fail(raw: bytes):  # stands in for a bug the parser does not have yet
+    def parse_or_fail(raw: bytes, *limits: int):  # stands in for a bug the parser does not have yet
         if b"Dana, meet Lee" in raw:
             raise ValueError("cannot make sense of this")
-        return real_parse(raw)
+        return real_parse(raw, *limits)
 
     monkeypatch.setattr(processor, "parse", parse_or_fail)
     raws = [load("plain_introduction.eml"), load("group_introduction_de.eml")]
