@@ -125,6 +125,7 @@ def test_get_preselects_the_answer_and_records_nothing(app: Flask, engine: Engin
     assert checked(page.text) == [value]
     assert "Sam Jones" in page.text and "Lee Park" in page.text and "Dana, meet Lee" in page.text
     assert "2 March 2026" in page.text
+    assert "Nothing is recorded until you press the button" in page.text  # and nothing was
     assert answers(engine) == []
 
 

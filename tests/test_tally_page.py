@@ -82,3 +82,39 @@ def test_figures_are_counted_again_only_after_a_change(engine: Engine, monkeypat
     assert client.get("/api/tallies?campaign=2026").get_json()["participants"] == 3  # exact at once
     assert "<strong>3</strong> of 45 introductions" in client.get("/?campaign=2026").text
     assert counted == [2026, 2026]
+
+
+def test_the_pages_own_style_comes_after_the_sites(app: Flask) -> None:
+    """A page's own rules (the tally's wider body) must win over the site's: they come later."""
+    from web import TEMPLATES
+    base = (TEMPLATES / "base.html").read_text()
+    assert base.index("</style>") < base.index("{% block head %}")
+    html = app.test_client().get("/?campaign=2026").text
+    assert html.index("max-width: 40rem") < html.index("max-width: 46rem")
+
+
+def test_one_introduction_is_singular_and_the_others_are_explained(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from intro.addresses import Address
+    from intro.campaigns import campaign_id_for
+    from intro.counts import introduction_added
+    from intro.people import person_id_for
+
+    app = create_app(intro_config.load(environ={"INTRO_SERVICE_ADDRESS": "intro@tally.example"}), engine)
+    with transaction(engine, write=True) as s:
+        campaign = campaign_id_for(s, 2026, "15")
+        sam = person_id_for(s, Address("sam@example.com", "Sam"))
+        join(s, sam, campaign)
+        introduction_added(s, campaign, sam, datetime(2026, 3, 3, tzinfo=UTC), [])
+    html = app.test_client().get("/?campaign=2026").text
+    assert "<b>1</b> introduction logged" in html and ": 1 introduction</title>" in html
+    assert "have not joined" not in html
+    with transaction(engine, write=True) as s:
+        introduction_added(s, campaign, person_id_for(s, Address("kim@example.org")),
+                           datetime(2026, 3, 4, tzinfo=UTC), [])
+    html = create_app(intro_config.load(environ={"INTRO_SERVICE_ADDRESS": "intro@tally.example"}),
+                      engine).test_client().get("/?campaign=2026").text
+    assert "<b>2</b> introductions logged" in html and "<strong>1</strong> of 15 introductions" in html
+    assert "1 of those logged was made by people who have not joined" in html
+    assert "with one reminder" in html and "asked once" not in html
