@@ -97,6 +97,8 @@ class RelayConfig:
     username: str = ""  # AUTH only when set
     password: str = ""
     outbox: str = "outbox"
+    # The name intro gives itself in EHLO; empty: the service address's domain.
+    helo_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,14 @@ class MailConfig:
     from_name: str = "intro"  # display name on outgoing mail; the address is the first service address
     # A folder whose files replace those of templates/email/ with the same name.
     templates: str = ""
+    # DKIM (RFC 6376): a PEM private key (`intro dkim keygen` makes one) and the selector
+    # its public key is published under, <selector>._domainkey.<service domain>. Empty
+    # key: mail goes out unsigned.
+    dkim_selector: str = _setting("", values.dkim_selector)
+    dkim_key: str = ""
+    # A second signature with an ed25519 key (RFC 8463), under a selector of its own.
+    dkim_ed25519_selector: str = _setting("", values.dkim_selector)
+    dkim_ed25519_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -173,3 +173,13 @@ def log_level(value: str) -> str:
     if level not in logging.getLevelNamesMapping():
         raise ValueError("expected a log level: DEBUG, INFO, WARNING or ERROR")
     return level
+
+
+_SELECTOR = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$")
+
+
+def dkim_selector(value: str) -> str:
+    """A DKIM selector: one or more DNS labels (RFC 6376 3.1), such as "intro2026"."""
+    if value and not _SELECTOR.match(value):
+        raise ValueError("expected a DNS label of letters, digits and hyphens, such as intro2026")
+    return value

@@ -5,6 +5,7 @@ package writes and sends it. In reading order:
 - ``compose``: each kind's message and the headers every mail carries;
 - ``render``: the wording, from templates/email/ (Jinja2), with every value cleaned;
 - ``send``: the relay over SMTP, or the outbox folder when there is none;
+- ``signing``: the DKIM signatures on every mail, over the bytes as sent;
 - ``scheduler``: passes every minute (links within seconds) inside `intro serve`;
-- ``cli``: `intro followups run`, one pass by hand.
+- ``cli``: `intro followups run`, one pass by hand; `intro dkim keygen`.
 """

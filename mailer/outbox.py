@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
-from intro.config import Config, RelayConfig
+from intro.config import Config
 from intro.followups import FollowUps, plan_from
 from intro.links import LINK, Links
 from intro.notices import Notices
@@ -25,7 +25,7 @@ from intro.outbox import Claimed, Kind, Outcome, Result, claim, expire, settle, 
 from intro.questions import Questions
 from mailer import compose
 from mailer.render import Renderer
-from mailer.send import PermanentFailure, TemporaryFailure, Transport, UnknownOutcome, transport
+from mailer.send import PermanentFailure, TemporaryFailure, Transport, UnknownOutcome, outgoing
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +85,10 @@ class Summary:
 
 
 def run_once(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,
-             connect: Callable[[RelayConfig], Transport] = transport, only: tuple[str, ...] | None = None) -> Summary:
-    """Send every mail due at ``now`` (of the kinds named in ``only``, else all); return what happened."""
+             connect: Callable[[], Transport] | None = None, only: tuple[str, ...] | None = None) -> Summary:
+    """Send every mail due at ``now`` (of the kinds named in ``only``, else all), through
+    ``connect`` (default: ``outgoing(config)``); return what happened."""
+    connect = connect or outgoing(config)
     chosen = [w for w in writers(config, secret, renderer) if only is None or w.kind.name in only]
     expired = expire(engine, [stage for writer in chosen for stage in writer.kind.stages], now)
     if expired:
@@ -111,13 +113,13 @@ def links_waiting(engine: Engine, now: datetime) -> bool:
 
 
 def send_links(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,
-               connect: Callable[[RelayConfig], Transport] = transport) -> int:
+               connect: Callable[[], Transport] | None = None) -> int:
     """Mail the sign-in, join and invitation links waiting; return how many went out."""
     return run_once(config, engine, secret, now, renderer, connect, only=("links",)).links
 
 
 def _send_all(writer: Writer[Job], claimed: list[Claimed[Job]], config: Config,
-              connect: Callable[[RelayConfig], Transport]) -> list[tuple[Claimed[Job], Outcome]]:
+              connect: Callable[[], Transport]) -> list[tuple[Claimed[Job], Outcome]]:
     # A few connections at once: while one waits for the relay's reply, another renders
     # and composes (the wait, not the CPU, is most of a send). Jobs that go together stay
     # together: they are one mail.
@@ -134,17 +136,19 @@ def _send_all(writer: Writer[Job], claimed: list[Claimed[Job]], config: Config,
 
 
 def _send_share(writer: Writer[Job], mails: list[list[Claimed[Job]]], config: Config,
-                connect: Callable[[RelayConfig], Transport]) -> list[tuple[Claimed[Job], Outcome]]:
-    with connect(config.relay) as outbox:  # one connection for the whole share
+                connect: Callable[[], Transport]) -> list[tuple[Claimed[Job], Outcome]]:
+    with connect() as outbox:  # one connection for the whole share
         return [outcome for mail in mails for outcome in _send_one(writer, mail, config, outbox)]
 
 
 def _send_one(writer: Writer[Job], mail: list[Claimed[Job]], config: Config,
               outbox: Transport) -> list[tuple[Claimed[Job], Outcome]]:
-    """One mail: all its jobs share its fate."""
+    """One mail: all its jobs share its fate. One log line says which: the kind of mail
+    (its stage), the rows it settles, and the relay's reply or why it was not sent."""
+    kind, ids = mail[0].stage.name, ",".join(str(item.row_id) for item in mail)
     try:
         message, recipient = writer.write([item.job for item in mail])
-        outbox.send(message, compose.envelope_sender(config, mail[0].job.tag), recipient)  # type: ignore[attr-defined]
+        reply = outbox.send(message, compose.envelope_sender(config, mail[0].job.tag), recipient)  # type: ignore[attr-defined]
     except TemporaryFailure as e:
         outcome = Outcome(Result.RETRY, str(e))
     except PermanentFailure as e:
@@ -152,8 +156,11 @@ def _send_one(writer: Writer[Job], mail: list[Claimed[Job]], config: Config,
     except UnknownOutcome as e:
         outcome = Outcome(Result.FAILED, f"may or may not have been delivered ({e}); not sent again")
     except Exception as e:  # a template or data problem: never let one mail stop the rest
-        log.exception("%s mail %s could not be prepared", mail[0].stage.name, mail[0].row_id)
+        log.exception("%s mail %s could not be prepared", kind, ids)
         outcome = Outcome(Result.FAILED, f"{type(e).__name__}: {e}")
     else:
-        outcome = Outcome(Result.SENT)
+        log.info("sent kind=%s id=%s reply=%s", kind, ids, " ".join(reply.split()))
+        return [(item, Outcome(Result.SENT)) for item in mail]
+    log.warning("not sent kind=%s id=%s result=%s reason=%s", kind, ids, outcome.result,
+                " ".join(outcome.error.split()))
     return [(item, outcome) for item in mail]

@@ -16,6 +16,7 @@ from intro.secret import secret_key
 from intro.timeutil import utcnow
 from mailer.outbox import links_waiting, run_once, send_links
 from mailer.render import Renderer
+from mailer.send import outgoing
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class SchedulerComponent:
         self.config = config
         self.engine = engine
         self.renderer = Renderer(config.mail.templates or None)
+        self.connect = outgoing(config)  # reads the DKIM keys: a bad one stops the start
         self._stop = threading.Event()
         self._wake = wakeup.link_queued
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
@@ -57,11 +59,11 @@ class SchedulerComponent:
                         log.info("raw text of %s messages past the retention period purged", purged)
                 if time.monotonic() >= next_pass:
                     next_pass = time.monotonic() + INTERVAL_SECONDS
-                    summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer)
+                    summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer, self.connect)
                     if summary.sent or summary.retried or summary.failed or summary.links:
                         log.info("follow-ups: %s", summary.describe())
                 elif links_waiting(self.engine, utcnow()):
-                    sent = send_links(self.config, self.engine, secret, utcnow(), self.renderer)
+                    sent = send_links(self.config, self.engine, secret, utcnow(), self.renderer, self.connect)
                     log.info("links mailed: %s", sent)
             except (OperationalError, InterfaceError) as e:
                 log.warning("scheduler: database unavailable (%s); trying again soon", e.orig)

@@ -12,13 +12,15 @@ import os
 import smtplib
 import ssl
 import tempfile
+from collections.abc import Callable
 from email.message import Message
 from email.policy import Compat32
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
-from intro.config import RelayConfig
+from intro.config import Config, RelayConfig
+from mailer.signing import Sign, signer, unsigned
 
 TIMEOUT = 30  # seconds for any one SMTP command
 
@@ -58,18 +60,39 @@ class Transport(Protocol):
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None: ...
 
-    def send(self, message: Message, sender: str, recipient: str) -> None: ...
+    def send(self, message: Message, sender: str, recipient: str) -> str:
+        """Hand the message over; return what became of it (the relay's reply)."""
+        ...
 
 
-def transport(relay: RelayConfig) -> Transport:
-    return SmtpTransport(relay) if relay.host else OutboxTransport(Path(relay.outbox))
+def transport(relay: RelayConfig, sign: Sign = unsigned, helo_name: str | None = None) -> Transport:
+    """Where mail goes: the relay, or the outbox folder when none is set; ``sign`` adds the
+    DKIM signatures to the bytes as sent, ``helo_name`` is the name given in EHLO."""
+    if relay.host:
+        return SmtpTransport(relay, sign, helo_name)
+    return OutboxTransport(Path(relay.outbox), sign)
+
+
+def outgoing(config: Config) -> Callable[[], Transport]:
+    """Opens this installation's way out: signed with its DKIM keys, greeting the relay as
+    ``[relay] helo_name`` (else the service domain: a relay may refuse a name that does not
+    resolve, and the machine's own name often does not). A bad key fails here, at start."""
+    sign = signer(config)
+    helo_name = config.relay.helo_name or config.service.address[0].rpartition("@")[2]
+    return lambda: transport(config.relay, sign, helo_name)
+
+
+def wire(message: Message) -> bytes:
+    """The message as it goes out: CRLF line ends, short headers as they are."""
+    return message.as_bytes(policy=_WIRE)
 
 
 class OutboxTransport:
     """Writes each message as an .eml file, so a new install shows what it would send."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, sign: Sign = unsigned) -> None:
         self.folder = folder
+        self.sign = sign
 
     def __enter__(self) -> OutboxTransport:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -78,21 +101,26 @@ class OutboxTransport:
     def __exit__(self, *exc: object) -> None:
         pass
 
-    def send(self, message: Message, sender: str, recipient: str) -> None:
+    def send(self, message: Message, sender: str, recipient: str) -> str:
         message_id = str(message["Message-ID"]).strip("<>").replace("/", "_")
+        data = self.sign(wire(message))
         # Write then rename: a reader of the folder never sees half a message.
         fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(f"X-Envelope-From: <{sender}>\r\nX-Envelope-To: <{recipient}>\r\n".encode())
-            f.write(message.as_bytes(policy=_WIRE))
-        os.replace(tmp, self.folder / f"{message_id}.eml")
+            f.write(data)
+        path = self.folder / f"{message_id}.eml"
+        os.replace(tmp, path)
+        return f"written to {path}"
 
 
 class SmtpTransport:
     """One connection for a batch, opened on first use and reopened if it drops."""
 
-    def __init__(self, relay: RelayConfig) -> None:
+    def __init__(self, relay: RelayConfig, sign: Sign = unsigned, helo_name: str | None = None) -> None:
         self.relay = relay
+        self.sign = sign
+        self.helo_name = helo_name  # None: smtplib's default, this host's FQDN
         self.client: smtplib.SMTP | None = None
 
     def __enter__(self) -> SmtpTransport:
@@ -110,10 +138,10 @@ class SmtpTransport:
         relay = self.relay
         try:
             if relay.security == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(relay.host, relay.port, timeout=TIMEOUT,
+                client: smtplib.SMTP = smtplib.SMTP_SSL(relay.host, relay.port, self.helo_name, timeout=TIMEOUT,
                                                         context=ssl.create_default_context())
             else:
-                client = smtplib.SMTP(relay.host, relay.port, timeout=TIMEOUT)
+                client = smtplib.SMTP(relay.host, relay.port, self.helo_name, timeout=TIMEOUT)
                 if relay.security == "starttls":
                     client.starttls(context=ssl.create_default_context())
             if relay.username:
@@ -125,10 +153,10 @@ class SmtpTransport:
             raise TemporaryFailure(f"cannot reach the relay {relay.host}:{relay.port}: {e}") from None
         return client
 
-    def send(self, message: Message, sender: str, recipient: str) -> None:
+    def send(self, message: Message, sender: str, recipient: str) -> str:
         # Step by step rather than smtplib's sendmail(): a connection lost before DATA
         # certainly delivered nothing (retry), one lost during DATA may have (do not).
-        data = message.as_bytes(policy=_WIRE)
+        data = self.sign(wire(message))
         options = ["SMTPUTF8"] if not (sender + recipient).isascii() else []
         client = self.client or self._connect()
         self.client = client
@@ -151,6 +179,7 @@ class SmtpTransport:
             raise UnknownOutcome(f"the connection to the relay failed while sending: {e}") from None
         if code != 250:
             raise _by_code(code, reply)
+        return f"{code} {reply.decode(errors='replace')}"
 
 
 def _by_code(code: int, reason: bytes | str) -> Exception:

@@ -30,6 +30,8 @@ class Sink:
 
     received: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)  # address -> SMTP reply
+    raw: list[bytes] = field(default_factory=list)  # each message as it came, for signatures
+    greetings: list[str] = field(default_factory=list)  # the name each client gave in EHLO
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         if address in self.refuse:
@@ -39,6 +41,8 @@ class Sink:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.raw.append(envelope.original_content or envelope.content)
+        self.greetings.append(session.host_name)
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
         return "250 OK"
 
