@@ -76,10 +76,17 @@ def serve(ctx: click.Context) -> None:
     run_components(ctx, None)
 
 
+def warn_about(config: Config) -> None:
+    """Say, at the start of what sends mail, the settings that would make it hurt."""
+    for warning in intro_config.warnings(config):
+        log.warning("%s", warning)
+
+
 def run_components(ctx: click.Context, names: list[str] | None) -> None:
     """Start the named components (all when None), wait for Ctrl-C or SIGTERM, stop them."""
     config, engine = setup(ctx)
     schema.ensure_current(engine)
+    warn_about(config)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

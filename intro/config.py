@@ -210,6 +210,19 @@ class Config:
         return self.base_url or f"http://{self.web.host}:{self.web.port}"
 
 
+def warnings(config: Config) -> list[str]:
+    """Settings that start but would hurt once mail goes out; said at start, in the log."""
+    found = []
+    if config.relay.host and not config.base_url:
+        found.append(f"[relay] host is set but base_url is not: links in the mail sent will point at "
+                     f"{config.public_url}, which nobody else can open; set base_url to the site's public "
+                     "https:// address")
+    elif config.relay.host and not config.base_url.startswith("https://"):
+        found.append(f"base_url {config.base_url} is not https: links in mail carry sign-in and answer "
+                     "tokens, which anyone on the way could read; serve the site over https")
+    return found
+
+
 def load(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Build the configuration: defaults, then the file (``path`` or $INTRO_CONFIG), then $INTRO_*."""
     environ = os.environ if environ is None else environ

@@ -10,7 +10,7 @@ import click
 
 from intro import config as intro_config
 from intro import dkim_keys, schema, values
-from intro.cli import setup
+from intro.cli import setup, warn_about
 from intro.secret import secret_key
 from intro.timeutil import utcnow
 from mailer.outbox import run_once
@@ -41,6 +41,7 @@ def run(ctx: click.Context, now_text: str | None) -> None:
     now = _when(now_text)
     config, engine = setup(ctx)
     schema.ensure_current(engine)
+    warn_about(config)
     summary = run_once(config, engine, secret_key(engine, config.secret_key), now,
                        Renderer(config.mail.templates or None))
     click.echo(summary.describe())

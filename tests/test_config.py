@@ -9,7 +9,8 @@ import pytest
 from intro import config
 from intro.config import Config
 from intro.errors import ConfigError
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
+from tests.helpers import environ, run_intro
 
 
 def load(env: dict[str, str] | None = None, path: Path | None = None) -> Config:
@@ -158,3 +159,24 @@ def test_bad_campaign_goal(value: str) -> None:
     expected = 'INTRO_CAMPAIGN_GOAL: expected a number of introductions from 1 to 1000, or "year"'
     with pytest.raises(ConfigError, match=expected):
         load({"INTRO_CAMPAIGN_GOAL": value})
+
+
+def test_settings_that_would_send_dead_or_readable_links_are_warned_about() -> None:
+    quiet = config.load(environ={})
+    assert config.warnings(quiet) == []  # no relay: mail goes to the outbox
+    no_base = config.load(environ={"INTRO_RELAY_HOST": "smtp.example.org"})
+    [warning] = config.warnings(no_base)
+    assert "base_url is not" in warning and "http://127.0.0.1:8000" in warning
+    plain = config.load(environ={"INTRO_RELAY_HOST": "smtp.example.org", "INTRO_BASE_URL": "http://i.example.org"})
+    [warning] = config.warnings(plain)
+    assert "not https" in warning
+    good = config.load(environ={"INTRO_RELAY_HOST": "smtp.example.org", "INTRO_BASE_URL": "https://i.example.org"})
+    assert config.warnings(good) == []
+
+
+def test_the_warning_is_in_the_log_of_the_command_that_sends(tmp_path: Path) -> None:
+    done = run_intro("followups", "run", cwd=tmp_path, env=environ(
+        INTRO_DATABASE_URL=f"sqlite:///{tmp_path / 'i.db'}", INTRO_RELAY_HOST="127.0.0.1",
+        INTRO_RELAY_PORT=str(free_port())))
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" in done.stderr and "base_url is not" in done.stderr
