@@ -3,7 +3,8 @@
 The rows are the ones the service itself writes (the same tables, tags, follow-up
 schedule and answer history), inserted in bulk: recording a million introductions one
 message at a time would take an hour, this takes minutes. Every address is under a
-reserved example domain, so no demo can ever mail a real person.
+reserved example domain, and every mail is settled in the past (sent, answered, or
+never to be sent), so a scheduler running on the same database mails nobody.
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ class Seeded:
     answers: int
 
 
+NEVER_SENT = "demo data: never mailed"
+
+
 def generate(engine: Engine, intros: int, participants: int, year: int, rng: random.Random,
-             delay: timedelta, goal: str = "15") -> Seeded:
+             delay: timedelta, goal: str = "15", reminder: timedelta = timedelta(days=7)) -> Seeded:
     now = utcnow()
     start = datetime(year, 1, 1, tzinfo=UTC)
     end = min(datetime(year + 1, 1, 1, tzinfo=UTC), now)
@@ -103,10 +107,15 @@ def generate(engine: Engine, intros: int, participants: int, year: int, rng: ran
                                                 "introduction_id": next_id[Introduction], "person_id": party})
                 due = made + delay
                 sent = due <= now
+                # A follow-up not yet due is cancelled, and every reminder counts as sent
+                # (by now at the latest): a scheduler on this database has nothing to send.
+                reminded = min(due + reminder, now) if sent else None
                 rows[FollowUp].append({"id": next_id[FollowUp], "party_id": next_id[IntroductionParty],
                                        "tag": new_tag(), "due_at": due, "attempts": 0, "answer": None,
-                                       "status": MailStatus.SENT if sent else MailStatus.PENDING,
-                                       "sent_at": due if sent else None, "claimed_at": due if sent else None})
+                                       "status": MailStatus.SENT if sent else MailStatus.CANCELLED,
+                                       "last_error": None if sent else NEVER_SENT,
+                                       "sent_at": due if sent else None, "claimed_at": due if sent else None,
+                                       "reminder_claimed_at": reminded, "reminder_sent_at": reminded})
                 if sent and rng.random() < 0.6:
                     next_id[Answer] += 1
                     value = rng.choices(list(AnswerValue), (55, 25, 20))[0]
@@ -148,6 +157,6 @@ def seed(ctx: click.Context, intros: int, participants: int, year: int | None, s
                 s.scalar(select(func.count()).select_from(Introduction)):
             click.echo(f"note: adding to the introductions already in {year}", err=True)
     made = generate(engine, intros, participants, year, random.Random(seed_value), config.followup.delay,
-                    config.campaign.goal)
+                    config.campaign.goal, config.followup.reminder)
     click.echo(f"seeded {made.introductions} introductions by {made.participants} participants "
                f"({made.people} people), {made.followups} follow-ups, {made.answers} answers")

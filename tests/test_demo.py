@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.conftest import free_port
@@ -25,6 +26,24 @@ def test_seed_fills_a_realistic_campaign(tmp_path: Path, db_url: str) -> None:
     assert all(p.endswith(("@example.com", "@example.net")) for r in rows for p in r["parties"])
     again = run_intro("demo", "seed", "--intros", "10", "--participants", "1", "--year", "2025", cwd=tmp_path, env=env)
     assert again.returncode == 0 and "adding to the introductions" in again.stderr
+
+
+def test_a_scheduler_after_seeding_mails_nobody(tmp_path: Path, db_url: str) -> None:
+    """This year's campaign, so that some follow-ups would fall due later and some
+    reminders are owed: a pass now, and a month from now, sends nothing at all."""
+    env = environ(INTRO_DATABASE_URL=db_url, INTRO_RELAY_OUTBOX=str(tmp_path / "outbox"),
+                  INTRO_FOLLOWUP_DELAY="14d", INTRO_FOLLOWUP_REMINDER="7d")
+    assert run_intro("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    seeded = run_intro("demo", "seed", "--intros", "2000", "--participants", "10", cwd=tmp_path, env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    now = datetime.now(UTC)
+    for when in (now, now + timedelta(days=30), now + timedelta(days=400)):
+        done = run_intro("followups", "run", "--now", when.isoformat(), cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "sent 0, to retry 0, failed 0, notes to introducers 0, links 0"
+    assert not list((tmp_path / "outbox").glob("*.eml"))
+    stats = json.loads(run_intro("stats", "--json", cwd=tmp_path, env=env).stdout)
+    assert stats["followups_sent"] > 0 and stats["answers"] > 0  # the campaign still looks lived in
 
 
 def test_intro_web_serves_the_site_alone(tmp_path: Path) -> None:
