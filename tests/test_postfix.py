@@ -1,6 +1,7 @@
 """The front door behind a real MTA: Postfix, configured from the files in docs/postfix/,
 hands mail for intro@example.org to `intro smtp` over LMTP, refuses every other address
-at RCPT, relays the follow-ups intro sends, and brings their bounces back to it.
+at RCPT, relays the follow-ups intro sends (their DKIM signature verifies where they
+arrive), and brings their bounces back to it.
 
 Each test runs its own Postfix instance from a folder of its own (``postfix -c``): its
 own queue and data directories, its SMTP server on a free loopback port, no DNS (every
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import smtplib
@@ -30,6 +32,7 @@ from tests.conftest import REPO, free_port
 from tests.dns_helpers import LocalDNS
 from tests.helpers import environ, intro_command, run_intro, wait_for_port
 from tests.smtp_helpers import load
+from tests.test_dkim import ZONE_LINE, verify
 
 DOCUMENTED = REPO / "docs" / "postfix"
 SBIN = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin"])
@@ -125,6 +128,7 @@ class Intro:
     folder: Path
     port: int
     env: dict[str, str]
+    dkim_record: tuple[str, str]  # the DKIM key's DNS name and text, as `intro dkim keygen` printed them
 
     def run(self, *args: str, **settings: str) -> str:
         out = run_intro(*args, cwd=self.folder, env={**self.env, **settings})
@@ -153,20 +157,28 @@ def _until(check: Callable[[], T | None], what: str, postfix: Postfix) -> T:
 
 @pytest.fixture
 def intro(tmp_path: Path) -> Iterator[Intro]:
-    """`intro smtp` over LMTP on a free port, as docs/DEPLOYMENT.md runs it behind Postfix."""
+    """`intro smtp` over LMTP on a free port, as docs/DEPLOYMENT.md runs it behind Postfix,
+    with a DKIM key made by `intro dkim keygen` and its record in intro's DNS server."""
     folder, port = tmp_path / "intro", free_port()
     folder.mkdir()
-    dns = LocalDNS({})  # no signatures here and no DMARC records: quick answers, not timeouts
-    env = environ(
-        INTRO_SERVICE_ADDRESS=SERVICE, INTRO_SMTP_PROTOCOL="lmtp", INTRO_SMTP_PORT=str(port),
-        INTRO_TRUST_RESOLVER=dns.address, INTRO_TRUST_ON_NONE="accept",  # unsigned mail counts at once
+    env = environ(INTRO_SERVICE_ADDRESS=SERVICE)
+    key = folder / "dkim-postfix.pem"
+    printed = run_intro("dkim", "keygen", "--selector", "postfix", "--out", str(key), cwd=folder, env=env)
+    record = ZONE_LINE.match(printed.stdout.strip())
+    assert record and record["name"] == "postfix._domainkey.example.org", printed
+    dkim_record = (record["name"], "".join(re.findall(r'"([^"]*)"', record["strings"])))
+    dns = LocalDNS(dict([dkim_record]))  # quick answers: no DMARC records here, NXDOMAIN at once
+    env.update(
+        INTRO_SMTP_PROTOCOL="lmtp", INTRO_SMTP_PORT=str(port), INTRO_TRUST_RESOLVER=dns.address,
+        INTRO_MAIL_DKIM_SELECTOR="postfix", INTRO_MAIL_DKIM_KEY=str(key),
+        INTRO_TRUST_ON_NONE="accept",  # unsigned mail counts at once
         INTRO_FOLLOWUP_DELAY="0", INTRO_FOLLOWUP_MAX_AGE="3650d", INTRO_TRUST_FOLLOWUPS_PER_HOUR="0",
     )
     proc = subprocess.Popen([*intro_command(), "smtp"], cwd=folder, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, proc=proc)
-        yield Intro(folder, port, env)
+        yield Intro(folder, port, env, dkim_record)
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
@@ -259,6 +271,15 @@ def test_follow_ups_go_out_through_postfix_and_their_bounces_come_back(postfix: 
     assert recipients == ["dana@example.net"]
     assert sender.startswith("intro+b-") and sender.endswith("@example.org"), sender
     assert message["To"].addresses[0].addr_spec == "dana@example.net"
+    # Signed by intro, relayed by Postfix (which adds its Received line), verified at the
+    # receiving end against the record `intro dkim keygen` printed.
+    raw = handler.raw[0]
+    assert raw.startswith(b"Received: from ") and b"by mx.example.org (Postfix)" in raw.split(b"\r\n\r\n")[0], raw[:200]
+    assert verify(raw, dict([intro.dkim_record])) == [True]
+    fields = re.sub(r"\s+", "", str(message["DKIM-Signature"]))
+    assert "d=example.org;" in fields and "s=postfix;" in fields, fields
+    signed = set(re.search(r"h=([^;]+)", fields)[1].lower().split(":"))  # type: ignore[index]
+    assert {"from", "to", "subject", "list-unsubscribe", "list-unsubscribe-post"} <= signed, signed
 
     # Lee's server said 550: Postfix mails a DSN to intro+b-TAG@example.org, hands it to
     # intro over LMTP, and intro mails Lee no more.
