@@ -27,12 +27,14 @@ Sending, at most once
 Reading
 - ``tallies``: the public figures; ``personal``: one's own page; ``overview``: the
   organizer's view and `intro intros`; ``review``: what waits for an organizer's eye;
-  ``stats``: counts; ``privacy``: export, forget, retention (with ``mail_text``, every text
+  ``stats``: counts; ``metrics``: the figures `/metrics` shows, counted at each scrape;
+  ``privacy``: export, forget, retention (with ``mail_text``, every text
   a stored message holds, decoded, and ``suppression``, the forgotten as keyed hashes);
   ``sessions``: who is signed in, kept on the server so that signing out ends it.
 
 Running
 - ``cli`` and ``components``: the `intro` command and the parts `intro serve` runs (with
   ``memory``: large blocks given back to the system once freed);
-  ``person_cli``, ``demo`` and ``backup``: `intro person`, `intro demo`, `intro db backup`.
+  ``person_cli``, ``demo`` and ``backup``: `intro person`, `intro demo`, `intro db backup`;
+  ``readiness``: `intro check`, with ``dns_records`` (MX, SPF, DKIM and DMARC records).
 """

@@ -14,7 +14,7 @@ import click
 from sqlalchemy import Engine
 
 from intro import config as intro_config
-from intro import logs, memory, overview, questions, schema
+from intro import logs, memory, overview, questions, readiness, schema
 from intro.backup import backup
 from intro.components import Component, factories
 from intro.config import Config
@@ -167,6 +167,32 @@ def intros(ctx: click.Context, as_json: bool, campaign: int | None) -> None:
     with transaction(engine) as session:
         for row in overview.listing(session, campaign):
             click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True,
+              help='Print one JSON object: {"ok": ..., "checks": [{"name", "ok", "detail", "fix"}, ...]}.')
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Say whether this installation is ready for real mail: base_url, relay, the domain's
+    MX, SPF, DKIM and DMARC records, the database and the listener. Exit status 1 if any fails."""
+    config, engine = setup(ctx)
+    try:
+        results = readiness.run_all(config, engine)
+    finally:
+        engine.dispose()
+    ok = all(r.ok for r in results)
+    if as_json:
+        click.echo(json.dumps({"ok": ok, "checks": [r.as_dict() for r in results]}, ensure_ascii=False))
+    else:
+        width = max(len(n) for n in readiness.NAMES)
+        for r in results:
+            click.echo(f"{'ok' if r.ok else 'FAIL':<5} {r.name:<{width}}  {r.detail}")
+            if r.fix:
+                click.echo(f"{'':<5} {'':<{width}}  fix: {r.fix}")
+        click.echo("ready for real mail" if ok else f"not ready: {sum(not r.ok for r in results)} of "
+                   f"{len(results)} checks failed")
+    ctx.exit(0 if ok else 1)
 
 
 @cli.group()

@@ -18,10 +18,14 @@ import dns.rrset
 
 
 class LocalDNS:
-    """Answers TXT queries for ``records`` (name -> text); NXDOMAIN for anything else."""
+    """Answers TXT queries for ``records`` (name -> text, or several texts), and other
+    types from ``others`` ((name, type) -> ["10 mx.example.org.", ...]); an empty answer
+    for another type at a known name, NXDOMAIN for an unknown name."""
 
-    def __init__(self, records: dict[str, str]) -> None:
-        self.records = {k.lower().rstrip("."): v for k, v in records.items()}
+    def __init__(self, records: dict[str, str | list[str]],
+                 others: dict[tuple[str, str], list[str]] | None = None) -> None:
+        self.records = {k.lower().rstrip("."): [v] if isinstance(v, str) else v for k, v in records.items()}
+        self.others = {(k.lower().rstrip("."), t.upper()): v for (k, t), v in (others or {}).items()}
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
@@ -39,14 +43,19 @@ class LocalDNS:
             response = dns.message.make_response(query)
             question = query.question[0]
             name = question.name.to_text().lower().rstrip(".")
+            kind = dns.rdatatype.to_text(question.rdtype)
             self.queries.append(name)
-            text = self.records.get(name)
-            if text is None or question.rdtype != dns.rdatatype.TXT:
-                response.set_rcode(dns.rcode.NXDOMAIN)
-            else:
+            texts = self.records.get(name) if kind == "TXT" else None
+            other = self.others.get((name, kind))
+            known = name in self.records or any(n == name for n, _ in self.others)
+            if texts:
                 # A TXT string holds at most 255 octets: a key is published in pieces.
-                pieces = " ".join(f'"{text[i:i + 255]}"' for i in range(0, len(text), 255))
-                response.answer.append(dns.rrset.from_text(question.name, 60, "IN", "TXT", pieces))
+                rdatas = [" ".join(f'"{t[i:i + 255]}"' for i in range(0, len(t), 255)) for t in texts]
+                response.answer.append(dns.rrset.from_text_list(question.name, 60, "IN", "TXT", rdatas))
+            elif other:
+                response.answer.append(dns.rrset.from_text_list(question.name, 60, "IN", kind, other))
+            elif not known:
+                response.set_rcode(dns.rcode.NXDOMAIN)
             self.sock.sendto(response.to_wire(), peer)
 
     def close(self) -> None:
