@@ -85,6 +85,8 @@ class WebConfig:
     # Reverse proxies in front of the site (nginx, a load balancer) whose X-Forwarded-For
     # and X-Forwarded-Proto to trust: 0 when clients connect directly.
     proxies: int = _setting(0, values.at_least(0))
+    # GET /metrics for Prometheus, counted from the database at each scrape; off: a 404.
+    metrics: bool = False
 
 
 @dataclass(frozen=True)

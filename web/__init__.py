@@ -9,6 +9,7 @@
 - ``questions``: "was it an introduction?": log it, say it was not, never be asked;
 - ``sign_in``: joining and signing in by mailed link; ``me``: one's own page;
 - ``admin`` and ``api``: the organizer's pages, and the JSON API;
+- ``metrics``: `/metrics` for Prometheus, counted from the database (off by default);
 - ``server`` and ``cli``: the site as a component of `intro serve`, and `intro web`.
 """
 
@@ -30,7 +31,7 @@ TEMPLATES = FOLDER / "web"
 
 def create_app(config: Config | None = None, engine: Engine | None = None) -> Flask:
     """Build the app. With no arguments (e.g. under gunicorn) it loads the configuration."""
-    from web import admin, api, base, csrf, me, questions, sign_in, surveys, tallies
+    from web import admin, api, base, csrf, me, metrics, questions, sign_in, surveys, tallies
 
     config = config or intro_config.load()
     engine = engine or make_engine(config.database.url)
@@ -59,4 +60,6 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
     csrf.init_app(app)
     for area in (tallies, surveys, questions, sign_in, me, admin, api):
         app.register_blueprint(area.bp)
+    if config.web.metrics:
+        app.register_blueprint(metrics.bp)
     return app
