@@ -91,13 +91,22 @@ class IntroHandler:
             status = ERR_451_TRY_LATER
         else:
             ref = reference(message_id, raw)
-            log.debug("ref %s: %s", ref, "a duplicate, not stored" if stored_id is None else f"stored as {stored_id}")
+            # One line per message, once it is durable: what an operator greps for.
+            log.info("received id=%s size=%s client=%s message-id=%s ref=%s",
+                     "duplicate" if stored_id is None else stored_id, len(raw), peer or "-",
+                     f"<{printable(message_id)}>" if message_id else "none", ref)
             status = OK_250_STORED.format(ref=ref)
         if isinstance(server, LMTP):
             # LMTP (RFC 2033 4.2) answers DATA once per accepted recipient. The message is
             # stored once for all of them, so they all share its fate.
             return "\r\n".join([status] * len(envelope.rcpt_tos))
         return status
+
+
+def printable(text: str) -> str:
+    """``text`` fit for one log line: a Message-ID holds no white space, but may hold other
+    control characters (a terminal's escape sequences), which would reach the log as they are."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else "?" for c in text)
 
 
 def reference(message_id: str | None, raw: bytes) -> str:

@@ -301,7 +301,8 @@ def run(engine: Engine, config: Config, stop: EventLike, trust: Trust | None = N
             elif arriving and oldest and utcnow() - oldest < MAX_DEFER:
                 stop.wait(QUIET_SECONDS)
             else:
-                process_batch(engine, ids, config, trust)
+                for message_id, kind in process_batch(engine, ids, config, trust).items():
+                    log.info("processed id=%s kind=%s", message_id, kind)  # as the handler logs "received id="
         except (OperationalError, InterfaceError) as e:
             log.warning("processor: database unavailable (%s); retrying in %ss", e.orig, RETRY_SECONDS)
             stop.wait(RETRY_SECONDS)
