@@ -5,7 +5,10 @@ smtplib alone sending the same number of ready-made messages over one connection
 same sink: the floor that any sender pays for SMTP itself. The figure for intro covers
 the whole pass: claim, render, compose, send, and mark sent.
 
-    .venv/bin/python bench/followups_send.py [--followups 10000]
+    .venv/bin/python bench/followups_send.py [--followups 10000] [--dkim]
+
+With --dkim, two more passes sign every mail (an RSA key, then RSA and ed25519), and
+print their rates as ratios to the unsigned pass of the same run.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from intro import config as intro_config
-from intro import schema
+from intro import dkim_keys, schema
 from intro.db import make_engine, transaction
 from intro.models import Campaign, FollowUp, Introduction, IntroductionParty, MailStatus, Person
 from intro.outbox import new_tag
@@ -67,34 +70,54 @@ def baseline(port: int, count: int, sample: bytes) -> float:
     return count / (time.perf_counter() - start)
 
 
+def one_pass(port: int, count: int, folder: str, **settings: str) -> float:
+    """Follow-ups a second for a whole pass over ``count`` due ones, on a database of its own."""
+    url = f"sqlite:///{folder}/bench-{len(settings)}.db"
+    seed(url, count)
+    config = intro_config.load(environ={
+        "INTRO_DATABASE_URL": url, "INTRO_SERVICE_ADDRESS": "intro@tally.example",
+        "INTRO_RELAY_HOST": "127.0.0.1", "INTRO_RELAY_PORT": str(port), "INTRO_RELAY_SECURITY": "none",
+        "INTRO_BASE_URL": "https://intro.example.org", **settings})
+    engine = make_engine(url)
+    secret = secret_key(engine, "")
+    start = time.perf_counter()
+    summary = run_once(config, engine, secret, MADE + timedelta(days=15), Renderer())
+    elapsed = time.perf_counter() - start
+    assert summary.sent == count, summary.describe()
+    engine.dispose()
+    return count / elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--followups", type=int, default=10000)
-    count = parser.parse_args().followups
+    parser.add_argument("--dkim", action="store_true",
+                        help="Also sign with DKIM (an RSA key; then RSA and ed25519) and compare.")
+    args = parser.parse_args()
+    count = args.followups
     port = free_port()
     sink = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_smtp.py"), str(port)],
                             stdout=subprocess.DEVNULL)
     try:
         wait_for(port)
         with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/bench.db"
-            seed(url, count)
-            config = intro_config.load(environ={
-                "INTRO_DATABASE_URL": url, "INTRO_SERVICE_ADDRESS": "intro@tally.example",
-                "INTRO_RELAY_HOST": "127.0.0.1", "INTRO_RELAY_PORT": str(port), "INTRO_RELAY_SECURITY": "none",
-                "INTRO_BASE_URL": "https://intro.example.org"})
-            engine = make_engine(url)
-            secret = secret_key(engine, "")
-            renderer = Renderer()
-            start = time.perf_counter()
-            summary = run_once(config, engine, secret, MADE + timedelta(days=15), renderer)
-            elapsed = time.perf_counter() - start
-            assert summary.sent == count, summary.describe()
+            rate = one_pass(port, count, folder)
             sample = (ROOT / "docs" / "emails" / "followup.txt").read_bytes()
             floor = baseline(port, count, b"Subject: x\r\n\r\n" + sample.replace(b"\n", b"\r\n"))
-        rate = count / elapsed
-        print(f"{count} follow-ups: intro {rate:.0f}/s (whole pass: claim, render, compose, send, mark); "
-              f"smtplib alone {floor:.0f}/s; ratio {rate / floor:.2f}")
+            print(f"{count} follow-ups: intro {rate:.0f}/s (whole pass: claim, render, compose, send, mark); "
+                  f"smtplib alone {floor:.0f}/s; ratio {rate / floor:.2f}")
+            if args.dkim:
+                keys = {}
+                for kind in ("rsa", "ed25519"):
+                    pem, _ = dkim_keys.generate(kind)
+                    keys[kind] = Path(folder) / f"{kind}.pem"
+                    dkim_keys.write_private(keys[kind], pem)
+                rsa = {"INTRO_MAIL_DKIM_SELECTOR": "s", "INTRO_MAIL_DKIM_KEY": str(keys["rsa"])}
+                signed = one_pass(port, count, folder, **rsa)
+                both = one_pass(port, count, folder, **rsa, INTRO_MAIL_DKIM_ED25519_SELECTOR="e",
+                                INTRO_MAIL_DKIM_ED25519_KEY=str(keys["ed25519"]))
+                print(f"signed with DKIM: rsa-sha256 {signed:.0f}/s (ratio to unsigned {signed / rate:.2f}); "
+                      f"rsa-sha256 and ed25519-sha256 {both:.0f}/s (ratio {both / rate:.2f})")
     finally:
         sink.terminate()
         sink.wait()
