@@ -3,8 +3,8 @@
 The SMTP server, the processor, the scheduler and the web site may run as separate
 processes on separate nodes sharing one database: a count kept in any one process would
 be that process's alone. So each figure is one aggregate query over an index (the
-messages' ``(status, kind)``, each mail table's ``status``), cheap at a million
-introductions (docs/PERFORMANCE.md). No figure names or counts a person.
+messages' ``(status, kind)``, each mail table's ``status``): a fraction of a second at
+a million introductions (docs/DEPLOYMENT.md, "Watching it"). No figure names a person.
 """
 
 from __future__ import annotations
