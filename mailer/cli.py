@@ -1,5 +1,6 @@
 """`intro followups run`: one pass of the follow-up scheduler, for cron and for tests;
-`intro dkim keygen`: a key to sign the mail with."""
+`intro scheduler`: the scheduler alone, a node's part; `intro dkim keygen`: a key to sign
+the mail with."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import click
 
 from intro import config as intro_config
 from intro import dkim_keys, schema, values
-from intro.cli import setup, warn_about
+from intro.cli import run_components, setup, warn_about
 from intro.secret import secret_key
 from intro.timeutil import utcnow
 from mailer.outbox import run_once
@@ -45,6 +46,14 @@ def run(ctx: click.Context, now_text: str | None) -> None:
     summary = run_once(config, engine, secret_key(engine, config.secret_key), now,
                        Renderer(config.mail.templates or None))
     click.echo(summary.describe())
+
+
+@click.command()
+@click.pass_context
+def scheduler(ctx: click.Context) -> None:
+    """Run the scheduler alone, until Ctrl-C or SIGTERM: a pass over the due mail each
+    minute, links within seconds, raw text past [privacy] retention purged hourly."""
+    run_components(ctx, ["scheduler"])
 
 
 @click.group()

@@ -254,3 +254,31 @@ def test_the_relay_login_is_used_when_configured(engine: Engine) -> None:
     finally:
         controller.stop()
     assert (b"intro", b"s3cret") in logins and len(handler.received) == 2
+
+
+def test_intro_scheduler_runs_the_scheduler_alone(tmp_path, db_url: str, sink: tuple[Sink, int]) -> None:
+    """The part of a split deployment (docs/systemd/intro-scheduler.service): it sends what
+    is due at once, keeps running, and stops cleanly on SIGTERM."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.helpers import environ, intro_command, run_intro
+
+    env = environ(INTRO_DATABASE_URL=db_url, INTRO_SERVICE_ADDRESS=SERVICE, INTRO_RELAY_HOST="127.0.0.1",
+                  INTRO_RELAY_PORT=str(sink[1]), INTRO_RELAY_SECURITY="none", INTRO_FOLLOWUP_MAX_AGE="3650d")
+    (tmp_path / "intro.eml").write_bytes(load("plain_introduction.eml"))
+    assert run_intro("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    assert "introductions found 1" in run_intro("import", "intro.eml", cwd=tmp_path, env=env).stdout
+    proc = subprocess.Popen([*intro_command(), "scheduler"], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(sink[0].received) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        assert sorted(r[1][0] for r in sink[0].received) == ["dana@example.net", "lee@example.org"]
+        assert proc.poll() is None  # still running, for the next pass
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0 and "(scheduler)" in err and "Traceback" not in err, err

@@ -34,7 +34,7 @@ def _shut_in(unit: Path) -> list[str]:
 
 def test_the_units_are_there_and_listed() -> None:
     assert {u.name for u in SERVICES} == {"intro.service", "intro-smtp.service", "intro-web.service",
-                                         "intro-followups.service"}
+                                         "intro-scheduler.service"}
     readme = (UNITS / "README.md").read_text()
     for unit in UNITS.iterdir():
         if unit.suffix in (".service", ".timer"):
