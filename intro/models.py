@@ -7,7 +7,7 @@ Message-ID, one introduction per message, one follow-up per introduced party.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -119,6 +119,10 @@ class Participant(Base):
     # Set by an organizer: off the public page whatever the participant chose.
     hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Their own choices about the weekly pace note (intro.pace): none before this time
+    # ("pause for a month"), or none at all ("stop these").
+    pace_paused_until: Mapped[datetime | None]
+    pace_stopped: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     person: Mapped[Person] = relationship()
     campaign: Mapped[Campaign] = relationship()
@@ -219,6 +223,21 @@ class FollowUp(Outgoing, Base):
     answer: Mapped[AnswerValue | None] = mapped_column(_enum(AnswerValue))
 
     party: Mapped[IntroductionParty] = relationship()
+
+
+class PaceNote(Outgoing, Base):
+    """The weekly note to a participant who is behind the campaign's pace: one a week at
+    most, which the unique (participant, week) keeps even with several schedulers."""
+
+    __tablename__ = "pace_notes"
+    __table_args__ = (UniqueConstraint("participant_id", "week"), Index(None, "status", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    week: Mapped[date]  # the Monday of the week it is for
+    count: Mapped[int]  # where they stood when it was written: their introductions so far
+    pace: Mapped[int]  # and where the pace would have them
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class NoticeKind(enum.StrEnum):
