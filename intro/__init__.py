@@ -21,7 +21,8 @@ Sending, at most once
 - ``outbox``: the one mechanism: claim, send, settle, retry per kind;
 - ``followups``, ``links``, ``notices`` and ``questions`` ("was it an introduction?"): the
   kinds of mail; ``tokens`` and ``secret``:
-  the signed links in them; ``wakeup``: a nudge to the scheduler; ``dkim_keys``: the keys
+  the signed links in them; ``pace``: the weekly note to participants behind the
+  year's pace; ``wakeup``: a nudge to the scheduler; ``dkim_keys``: the keys
   mail is signed with, and the DNS record each needs.
 
 Reading

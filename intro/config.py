@@ -123,6 +123,9 @@ class CampaignConfig:
     # Introductions per participant in a new campaign (one campaign a year), or "year" for
     # "N in 'N" (26 in '26), as the "15 in '15" campaign that inspired this did.
     goal: str = _setting("15", values.goal)
+    # The day of the week a participant behind the year's pace gets a short note of where
+    # they stand ("monday", ..., "sunday"), or "off". Those on pace get nothing.
+    pace_note: str = _setting("off", values.one_of(*values.WEEKDAYS, "off"))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ The rows are the ones the service itself writes (the same tables, tags, follow-u
 schedule and answer history), inserted in bulk: recording a million introductions one
 message at a time would take an hour, this takes minutes. Every address is under a
 reserved example domain, and every mail is settled in the past (sent, answered, or
-never to be sent), so a scheduler running on the same database mails nobody.
+never to be sent), and the participants have stopped the weekly pace note (unless
+--pace-notes), so a scheduler running on the same database mails nobody.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import click
 from sqlalchemy import Engine, func, insert, select
 
-from intro import counts, schema
+from intro import counts, pace, schema
 from intro.campaigns import campaign_id_for
 from intro.cli import setup
 from intro.db import transaction
@@ -57,7 +58,8 @@ NEVER_SENT = "demo data: never mailed"
 
 
 def generate(engine: Engine, intros: int, participants: int, year: int, rng: random.Random,
-             delay: timedelta, goal: str = "15", reminder: timedelta = timedelta(days=7)) -> Seeded:
+             delay: timedelta, goal: str = "15", reminder: timedelta = timedelta(days=7),
+             pace_notes: bool = False) -> Seeded:
     now = utcnow()
     start = datetime(year, 1, 1, tzinfo=UTC)
     end = min(datetime(year + 1, 1, 1, tzinfo=UTC), now)
@@ -87,7 +89,8 @@ def generate(engine: Engine, intros: int, participants: int, year: int, rng: ran
             s.execute(insert(Person), people[chunk:chunk + BATCH])
         s.execute(insert(Participant), [
             {"id": ids[Participant] + n + 1, "campaign_id": campaign, "person_id": pid,
-             "listed": rng.random() < 0.9, "joined_at": start} for n, pid in enumerate(introducers)])
+             "listed": rng.random() < 0.9, "joined_at": start, "pace_stopped": not pace_notes}
+            for n, pid in enumerate(introducers)])
     next_id = {table: ids[table] for table in (Introduction, IntroductionParty, FollowUp, Answer)}
     for done in range(0, intros, BATCH):
         rows: dict[type, list[dict[str, object]]] = {t: [] for t in next_id}
@@ -146,8 +149,12 @@ def demo() -> None:
               help="Participants who make them.")
 @click.option("--year", type=int, default=None, help="Campaign year (default: this year).")
 @click.option("--seed", "seed_value", type=int, default=1, show_default=True, help="Random seed: same seed, same data.")
+@click.option("--pace-notes", is_flag=True,
+              help="Let the seeded participants get the weekly pace note ([campaign] pace_note), to try it; "
+                   "without this they have stopped it, so that demo data mails nobody.")
 @click.pass_context
-def seed(ctx: click.Context, intros: int, participants: int, year: int | None, seed_value: int) -> None:
+def seed(ctx: click.Context, intros: int, participants: int, year: int | None, seed_value: int,
+         pace_notes: bool) -> None:
     """Fill the database with a realistic generated campaign."""
     config, engine = setup(ctx)
     schema.ensure_current(engine)
@@ -157,6 +164,11 @@ def seed(ctx: click.Context, intros: int, participants: int, year: int | None, s
                 s.scalar(select(func.count()).select_from(Introduction)):
             click.echo(f"note: adding to the introductions already in {year}", err=True)
     made = generate(engine, intros, participants, year, random.Random(seed_value), config.followup.delay,
-                    config.campaign.goal, config.followup.reminder)
+                    config.campaign.goal, config.followup.reminder, pace_notes)
     click.echo(f"seeded {made.introductions} introductions by {made.participants} participants "
                f"({made.people} people), {made.followups} follow-ups, {made.answers} answers")
+    with transaction(engine) as s:
+        campaign = s.scalars(select(Campaign).where(Campaign.year == year)).one()
+        behind = pace.behind(s, campaign, utcnow(), everyone=True)
+    click.echo(f"behind the pace today: {len(behind)} of the campaign's participants "
+               f"(pace {pace.pace(campaign.goal, year, utcnow())} of {campaign.goal})")

@@ -21,6 +21,8 @@ PRIVACY = "privacy"
 # "Was this an introduction?" (intro.questions): the question, and never asking again.
 QUESTION = "question"
 NEVER_ASK = "never_ask"
+# The weekly pace note's "pause" and "stop" (intro.pace): a participant's id.
+PACE = "pace"
 # An answer link is good for this long after the mail; an unsubscribe link for ever (a
 # person must always be able to stop the mail, RFC 8058).
 ANSWER_LIFETIME = timedelta(days=120)

@@ -87,6 +87,9 @@ def duration(raw: Any) -> timedelta:
     return total
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def one_of(*choices: str) -> Check:
     def check(value: str) -> str:
         if value.lower() not in choices:

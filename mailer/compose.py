@@ -20,6 +20,7 @@ from intro.config import Config
 from intro.followups import Job
 from intro.links import LIFETIME, SIGNS_IN, LinkJob
 from intro.notices import NoticeJob
+from intro.pace import PaceJob
 from intro.questions import QuestionJob
 from intro.text import one_line
 from intro.timeutil import utcnow
@@ -28,11 +29,13 @@ from mailer.render import (
     FollowupMail,
     LinkMail,
     NoticeMail,
+    PaceMail,
     QuestionMail,
     Rendered,
     Renderer,
     render_link,
     render_notice,
+    render_pace,
     render_question,
 )
 
@@ -98,6 +101,18 @@ def question(job: QuestionJob, renderer: Renderer, config: Config, secret: str) 
         service_name=config.mail.from_name, service_url=base)
     rendered = render_question(renderer, mail)
     return _message(job.name, job.email, job.person_id, job.tag, "question", rendered, config, secret), job.email
+
+
+def pace_note(job: PaceJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:
+    """The weekly note to a participant behind pace, with its own pause and stop links."""
+    page = f"{config.public_url}/pace/{tokens.make(secret, tokens.PACE, job.participant_id)}"
+    mail = PaceMail(name=job.name, count=job.count, pace=job.pace, goal=job.goal, year=job.year,
+                    team_count=job.team_count, team_goal=job.team_goal, service_address=config.service.address[0],
+                    pause_url=f"{page}?do=pause", stop_url=f"{page}?do=stop",
+                    unsubscribe_url=unsubscribe_url(config, secret, job.person_id),
+                    service_name=config.mail.from_name, service_url=config.public_url)
+    rendered = render_pace(renderer, mail)
+    return _message(job.name, job.email, job.person_id, job.tag, "pace", rendered, config, secret), job.email
 
 
 def link(job: LinkJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:

@@ -22,6 +22,7 @@ from intro.followups import FollowUps, plan_from
 from intro.links import LINK, Links
 from intro.notices import Notices
 from intro.outbox import Claimed, Kind, Outcome, Result, claim, expire, settle, waiting
+from intro.pace import PaceNotes
 from intro.questions import Questions
 from mailer import compose
 from mailer.render import Renderer
@@ -47,7 +48,8 @@ class Writer(Generic[Job]):
 
 def writers(config: Config, secret: str, renderer: Renderer) -> list[Writer[Any]]:
     """Every kind of mail, in the order a pass sends them: links first (someone is waiting
-    for them, at their inbox), then follow-ups, notes to introducers, questions to them."""
+    for them, at their inbox), then follow-ups, notes to introducers, questions to them,
+    and the weekly pace notes."""
     follow = config.followup
     return [
         Writer(Links(config.web.admins), lambda jobs: compose.link(jobs[0], renderer, config, secret)),
@@ -56,6 +58,7 @@ def writers(config: Config, secret: str, renderer: Renderer) -> list[Writer[Any]
         Writer(Notices(follow.answered_notes, follow.receipts),
                lambda jobs: compose.notice(jobs[0], renderer, config, secret)),
         Writer(Questions(), lambda jobs: compose.question(jobs[0], renderer, config, secret)),
+        Writer(PaceNotes(config.campaign.pace_note), lambda jobs: compose.pace_note(jobs[0], renderer, config, secret)),
     ]
 
 
@@ -67,6 +70,7 @@ class Summary:
     notes: int = 0  # receipts and answered notes to introducers
     links: int = 0  # sign-in, join and invitation links
     questions: int = 0  # "was it an introduction?"
+    pace_notes: int = 0  # to participants behind pace
     results: dict[str, dict[Result, int]] = field(default_factory=dict)  # by kind, every outcome
 
     def add(self, kind: str, outcomes: Sequence[tuple[Claimed[Any], Outcome]]) -> None:
@@ -78,10 +82,11 @@ class Summary:
         self.notes = self.results.get("notices", {}).get(Result.SENT, 0)
         self.links = self.results.get("links", {}).get(Result.SENT, 0)
         self.questions = self.results.get("questions", {}).get(Result.SENT, 0)
+        self.pace_notes = self.results.get("pace_notes", {}).get(Result.SENT, 0)
 
     def describe(self) -> str:
         return (f"sent {self.sent}, to retry {self.retried}, failed {self.failed}, "
-                f"notes to introducers {self.notes}, links {self.links}")
+                f"notes to introducers {self.notes}, links {self.links}, pace notes {self.pace_notes}")
 
 
 def run_once(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,

@@ -256,3 +256,30 @@ def render_question(renderer: Renderer, mail: QuestionMail) -> Rendered:
                    never_url=_url(mail.never_url, "never_url"), service_name=_name(mail.service_name),
                    service_url=_url(mail.service_url, "service_url"))
     return renderer.mail("question", safe)
+
+
+@dataclass(frozen=True)
+class PaceMail:
+    """What the pace.* templates may use: a participant behind the year's pace."""
+
+    name: str  # theirs, or ""
+    count: int  # their introductions so far this campaign
+    pace: int  # where an even pace would have them today
+    goal: int
+    year: int
+    team_count: int  # the team's introductions so far, and its goal (nobody named)
+    team_goal: int
+    service_address: str  # to copy on an introduction
+    pause_url: str  # no notes for a month
+    stop_url: str  # no more notes
+    unsubscribe_url: str  # no mail at all
+    service_name: str
+    service_url: str
+
+
+def render_pace(renderer: Renderer, mail: PaceMail) -> Rendered:
+    safe = replace(mail, name=_name(mail.name), service_address=one_line(mail.service_address),
+                   pause_url=_url(mail.pause_url, "pause_url"), stop_url=_url(mail.stop_url, "stop_url"),
+                   unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"),
+                   service_name=_name(mail.service_name), service_url=_url(mail.service_url, "service_url"))
+    return renderer.mail("pace", safe)

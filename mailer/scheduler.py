@@ -60,7 +60,7 @@ class SchedulerComponent:
                 if time.monotonic() >= next_pass:
                     next_pass = time.monotonic() + INTERVAL_SECONDS
                     summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer, self.connect)
-                    if summary.sent or summary.retried or summary.failed or summary.links:
+                    if summary.sent or summary.retried or summary.failed or summary.links or summary.pace_notes:
                         log.info("follow-ups: %s", summary.describe())
                 elif links_waiting(self.engine, utcnow()):
                     sent = send_links(self.config, self.engine, secret, utcnow(), self.renderer, self.connect)
