@@ -27,7 +27,8 @@ def test_the_pace_is_the_goal_spread_over_the_year() -> None:
     assert pace(15, 2026, datetime(2026, 1, 1, tzinfo=UTC)) == 0
     assert pace(15, 2026, datetime(2026, 7, 2, 12, tzinfo=UTC)) == 7  # half the year: 7.5, whole ones
     assert pace(15, 2026, datetime(2026, 12, 31, 23, tzinfo=UTC)) == 14
-    assert pace(15, 2026, datetime(2027, 3, 1, tzinfo=UTC)) == 15 and pace(15, 2026, datetime(2025, 3, 1, tzinfo=UTC)) == 0
+    assert pace(15, 2026, datetime(2027, 3, 1, tzinfo=UTC)) == 15
+    assert pace(15, 2026, datetime(2025, 3, 1, tzinfo=UTC)) == 0
     assert pace(26, 2026, datetime(2026, 12, 15, 9, tzinfo=UTC)) == 24  # 24.8
     assert week_of(datetime(2025, 12, 17, tzinfo=UTC)).isoformat() == "2025-12-15"
 
