@@ -15,7 +15,8 @@ Words shared with the doors (pure: no database)
 Receiving
 - ``messages``: storing arrivals durably, once per Message-ID;
 - ``recording``: carrying out what a message means, with ``people``, ``campaigns``,
-  ``counts`` (figures kept exact on write), ``answers`` and ``trust`` (held introductions).
+  ``counts`` (figures kept exact on write, with ``growth``: who brought whom in),
+  ``answers`` and ``trust`` (held introductions).
 
 Sending, at most once
 - ``outbox``: the one mechanism: claim, send, settle, retry per kind;

@@ -13,6 +13,7 @@ transaction; the processor's batches are short, and the service writes one campa
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
@@ -22,6 +23,7 @@ from sqlalchemy import Insert, and_, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from intro import growth
 from intro.models import (
     AnswerValue,
     Campaign,
@@ -46,15 +48,12 @@ def month_name(month: int) -> str:
 
 
 @cache
-def _statements(dialect_name: str) -> tuple[Insert, Insert, Insert]:
+def _statements(dialect_name: str) -> tuple[Insert, Insert]:
     dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
     campaign = dialect.insert(CampaignCount)
-    introducer = dialect.insert(IntroducerCount)
     return (
         campaign.on_conflict_do_update(index_elements=["campaign_id", "name"],
                                        set_={"value": CampaignCount.value + campaign.excluded.value}),
-        introducer.on_conflict_do_update(index_elements=["campaign_id", "person_id"],
-                                         set_={"count": IntroducerCount.count + introducer.excluded.count}),
         dialect.insert(CampaignPerson).on_conflict_do_nothing().returning(CampaignPerson.person_id),
     )
 
@@ -69,14 +68,17 @@ def add(session: Session, campaign_id: int, changes: Mapping[str, int]) -> None:
 
 def introduction_added(session: Session, campaign_id: int, introducer_id: int, made_at: datetime,
                        party_ids: Iterable[int]) -> None:
-    """Count a new introduction: the campaign's, its month's, its introducer's, and any
-    person it connects for the first time in the campaign."""
-    campaign_stmt, introducer_stmt, person_stmt = _statements(session.get_bind().dialect.name)
-    new_people = session.execute(person_stmt, [{"campaign_id": campaign_id, "person_id": p}
-                                               for p in sorted(set(party_ids))]).all() if party_ids else []
-    session.execute(introducer_stmt, {"campaign_id": campaign_id, "person_id": introducer_id, "count": 1})
-    add(session, campaign_id, {INTRODUCTIONS: 1, month_name(made_at.month): 1, CONNECTED: len(new_people),
-                               CHANGES: 1})
+    """Count a new introduction: the campaign's, its month's, its introducer's, any person
+    it connects for the first time in the campaign, and the growth (intro.growth)."""
+    # The CHANGES row first: every writer of the campaign's figures takes it first, so
+    # they queue on it and each sees the last one's rows (the growth reads before it writes).
+    add(session, campaign_id, {CHANGES: 1})
+    party_ids = sorted(set(party_ids))
+    new_people = session.execute(_statements(session.get_bind().dialect.name)[1], [
+        {"campaign_id": campaign_id, "person_id": p} for p in party_ids]).all() if party_ids else []
+    changes = growth.introduction_added(session, campaign_id, introducer_id, made_at, party_ids)
+    changes.update({INTRODUCTIONS: 1, month_name(made_at.month): 1, CONNECTED: len(new_people)})
+    add(session, campaign_id, changes)
 
 
 def answer_changed(session: Session, followup_id: int, value: AnswerValue) -> None:
@@ -109,14 +111,17 @@ def recount(session: Session, campaign_id: int) -> None:
         ["campaign_id", "person_id"],
         select(Introduction.campaign_id, IntroductionParty.person_id).distinct()
         .join(IntroductionParty, IntroductionParty.introduction_id == Introduction.id).where(in_campaign)))
-    session.execute(insert(IntroducerCount).from_select(
-        ["campaign_id", "person_id", "count"],
-        select(Introduction.campaign_id, Introduction.introducer_id, func.count()).where(in_campaign)
-        .group_by(Introduction.campaign_id, Introduction.introducer_id)))
-    changes = {CHANGES: before + 1, INTRODUCTIONS: session.scalar(select(func.count()).where(in_campaign)) or 0,
-               CONNECTED: session.scalar(select(func.count()).where(CampaignPerson.campaign_id == campaign_id)) or 0}
-    for made_at, in session.execute(select(Introduction.made_at).where(in_campaign)):
-        changes[month_name(made_at.month)] = changes.get(month_name(made_at.month), 0) + 1
+    changes: Counter[str] = Counter({
+        CHANGES: before + 1, CONNECTED: session.scalar(select(func.count()).where(
+            CampaignPerson.campaign_id == campaign_id)) or 0})
+    introducers: dict[int, tuple[int, datetime, int]] = {}  # count, first introduction, months (a bit each)
+    for introducer, made_at in session.execute(select(Introduction.introducer_id, Introduction.made_at)
+                                               .where(in_campaign).execution_options(yield_per=50_000)):
+        changes[INTRODUCTIONS] += 1
+        changes[month_name(made_at.month)] += 1
+        n, first, months = introducers.get(introducer, (0, made_at, 0))
+        introducers[introducer] = (n + 1, min(first, made_at), months | 1 << (made_at.month - 1))
+    changes.update(growth.recount(session, campaign_id, introducers))
     answers = session.execute(
         select(FollowUp.answer, func.count()).join(IntroductionParty, FollowUp.party_id == IntroductionParty.id)
         .join(Introduction, IntroductionParty.introduction_id == Introduction.id)

@@ -312,7 +312,7 @@ class Setting(Base):
 class CampaignCount(Base):
     """A campaign's figures, kept exact on write (intro.counts), so that the tally page
     reads a few rows instead of counting a million: "introductions", "connected",
-    one per answer value, and "m01" to "m12" per month."""
+    one per answer value, "m01" to "m12" per month, and the growth's (intro.growth)."""
 
     __tablename__ = "campaign_counts"
 
@@ -322,13 +322,20 @@ class CampaignCount(Base):
 
 
 class IntroducerCount(Base):
-    """How many introductions each person made in a campaign, kept exact on write."""
+    """How many introductions each person made in a campaign, kept exact on write; and
+    where they stand in its growth (intro.growth), kept with it."""
 
     __tablename__ = "introducer_counts"
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+    first_at: Mapped[datetime]  # when their first introduction in the campaign was made
+    months: Mapped[int] = mapped_column(default=0, server_default="0")  # bit m - 1: made one in month m
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The introducer who brought them in (None in generation 0), and how many they brought in.
+    brought_in_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    brought_in: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class CampaignPerson(Base):

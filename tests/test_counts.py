@@ -47,7 +47,9 @@ def test_counters_kept_on_write_equal_a_recount(engine: Engine) -> None:
     assert _without_changes(kept) == _without_changes(_recounted(engine))
     campaign_figures = {name: v for (_, name), v in kept[0].items() if name != counts.CHANGES}
     assert campaign_figures == {"introductions": 3, "m01": 1, "m03": 2, "connected": 6,
-                                "helped": 2, "not_yet": 1}
+                                "helped": 2, "not_yet": 1,
+                                # Two introducers, neither introduced first (intro.growth).
+                                "gen_0": 2, "new_m01": 1, "new_m03": 1, "active_m01": 1, "active_m03": 1}
 
 
 def test_the_page_reads_what_a_full_count_finds(engine: Engine) -> None:
@@ -88,7 +90,9 @@ def test_the_migration_counts_what_was_recorded_before_it(bare_engine: Engine) -
     assert _without_changes(migrated) == _without_changes(_recounted(bare_engine))
     assert migrated[0] == {(1, "introductions"): 2, (1, "m03"): 1, (1, "m04"): 1, (1, "connected"): 3,
                            (1, "helped"): 1, (1, "not_yet"): 1,
-                           (2, "introductions"): 1, (2, "m12"): 1, (2, "connected"): 2, (2, "helped"): 1}
+                           (1, "gen_0"): 1, (1, "new_m03"): 1, (1, "active_m03"): 1, (1, "active_m04"): 1,
+                           (2, "introductions"): 1, (2, "m12"): 1, (2, "connected"): 2, (2, "helped"): 1,
+                           (2, "gen_0"): 1, (2, "new_m12"): 1, (2, "active_m12"): 1}
     assert migrated[1] == {(1, 1): 2, (2, 2): 1}
     with transaction(bare_engine) as s:
         assert s.scalar(select(FollowUp.answer).where(FollowUp.id == 1)) == AnswerValue.HELPED
