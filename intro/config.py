@@ -188,6 +188,10 @@ class PrivacyConfig:
     retention: timedelta = timedelta(days=90)
     # Whether logs show email addresses; by default they read "<redacted>@example.org".
     log_addresses: bool = False
+    # Addresses and whole domains never recorded as introduced, nor mailed (a clinic's
+    # patients, say): an introduction naming them counts without them, if two or more
+    # others remain. A domain covers its subdomains.
+    never_log: tuple[str, ...] = _setting((), values.addresses_or_domains)
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,9 @@ class Person(Base):
     # Set once and never cleared by the service: no mail goes to them again.
     opted_out_at: Mapped[datetime | None]
     bouncing_since: Mapped[datetime | None]
+    # "Never record me" (intro.privacy.never_record): introductions naming this address
+    # are recorded without it, and nothing is mailed to it.
+    never_record_at: Mapped[datetime | None]
     # They chose never to be asked whether a message of theirs was an introduction.
     never_ask_at: Mapped[datetime | None]
 

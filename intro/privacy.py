@@ -197,3 +197,27 @@ def purge_raw(engine: Engine, retention: timedelta, now: datetime, batch: int = 
         if len(rows) < batch:
             return purged
         after = rows[-1][0]
+
+
+def never_logged(session: Session, emails: set[str], never_log: tuple[str, ...]) -> set[str]:
+    """Those of ``emails`` never to be recorded: listed in [privacy] never_log (as an
+    address, or under a listed domain), or whose owner chose "never record me"."""
+    listed = set(never_log)
+    found = {e for e in emails if e in listed or any(_under(e.rpartition("@")[2], d) for d in listed if "@" not in d)}
+    rest = emails - found
+    if rest:
+        found |= set(session.scalars(select(Person.email).where(Person.email.in_(rest),
+                                                                Person.never_record_at.is_not(None))))
+    return found
+
+
+def _under(domain: str, listed: str) -> bool:
+    return domain == listed or domain.endswith(f".{listed}")
+
+
+def never_record(session: Session, person_id: int, now: datetime) -> None:
+    """"Never record me": from now on, introductions naming this person are recorded
+    without them (intro.recording), and no mail of any kind goes to them."""
+    person = session.get_one(Person, person_id)
+    person.never_record_at = person.never_record_at or now
+    person.opted_out_at = person.opted_out_at or now

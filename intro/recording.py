@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from intro import counts, links, questions, suppression
+from intro import counts, links, privacy, questions, suppression
 from intro import trust as trust_policy
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address
 from intro.answers import MAX_COMMENT, opt_out, record_answer
@@ -47,6 +47,7 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
         _record_followup_mail(session, message, meaning)
         return None
     meaning = _without_forgotten(session, message, meaning)
+    meaning = _without_never_logged(session, message, meaning, config.privacy.never_log)
     if meaning.command is not None and meaning.sender is not None:
         _carry_out(session, message, meaning, config)
         return None
@@ -119,6 +120,25 @@ def _without_forgotten(session: Session, message: InboundMessage, meaning: Meani
     if (introducer and introducer.email in forgotten) or (sender and sender.email in forgotten) or len(parties) < 2:
         return replace(meaning, kind="other", reason=reason, parties=(), introducer=None, sender=None, ask=False,
                        command=None)
+    return replace(meaning, reason=reason, parties=parties)
+
+
+def _without_never_logged(session: Session, message: InboundMessage, meaning: Meaning,
+                          never_log: tuple[str, ...]) -> Meaning:
+    """``meaning`` without the people introduced who are never to be recorded ([privacy]
+    never_log, or their own "never record me"): the introduction counts for its
+    introducer without them when two or more others remain, and is none otherwise. The
+    raw message, which names them, is not kept."""
+    if not meaning.parties or meaning.kind not in ("introduction", "other"):
+        return meaning
+    excluded = privacy.never_logged(session, {p.email for p in meaning.parties}, never_log)
+    if not excluded:
+        return meaning
+    message.raw, message.mail_from, message.rcpt_to, message.peer = b"", "", [], ""
+    parties = tuple(p for p in meaning.parties if p.email not in excluded)
+    reason = f"{meaning.reason}; names {len(excluded)} never to be recorded: not kept, not mailed"
+    if len(parties) < 2:
+        return replace(meaning, kind="other", reason=reason, parties=(), ask=False)
     return replace(meaning, reason=reason, parties=parties)
 
 

@@ -23,6 +23,8 @@ QUESTION = "question"
 NEVER_ASK = "never_ask"
 # The weekly pace note's "pause" and "stop" (intro.pace): a participant's id.
 PACE = "pace"
+# "Never record me", on the page a follow-up links to: a person's id, for ever.
+NEVER_RECORD = "never_record"
 # An answer link is good for this long after the mail; an unsubscribe link for ever (a
 # person must always be able to stop the mail, RFC 8058).
 ANSWER_LIFETIME = timedelta(days=120)

@@ -136,6 +136,28 @@ def addresses(value: tuple[str, ...]) -> tuple[str, ...]:
         raise ValueError(f"expected addresses such as sam@example.com ({e})") from None
 
 
+def addresses_or_domains(value: tuple[str, ...]) -> tuple[str, ...]:
+    """Addresses (normalised) and domains (lowercase, without a leading "@")."""
+    found = []
+    for entry in value:
+        text = entry.strip().lower().removeprefix("@").rstrip(".")
+        if "@" in text:
+            try:
+                found.append(normalize_address(text))
+            except AddressError as e:
+                raise ValueError(f"expected addresses such as sam@example.com or domains such as "
+                                 f"clinic.example ({e})") from None
+        elif _DOMAIN.match(text):
+            found.append(text.encode("idna").decode() if not text.isascii() else text)
+        else:
+            raise ValueError(f"expected addresses such as sam@example.com or domains such as clinic.example, "
+                             f"not {entry!r}")
+    return tuple(found)
+
+
+_DOMAIN = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)(\.(?!-)[\w-]{1,63}(?<!-))+$")
+
+
 def networks(value: tuple[str, ...]) -> tuple[str, ...]:
     try:
         return tuple(str(ipaddress.ip_network(n.strip(), strict=False)) for n in value)

@@ -14,11 +14,12 @@ import re
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from intro import tokens
+from intro import privacy, tokens
 from intro.answers import MAX_COMMENT, opt_out, person_of_followup, question, record_answer
 from intro.db import transaction
 from intro.meaning import AnswerValue
 from intro.models import Person
+from intro.timeutil import utcnow
 from web import csrf
 from web.base import TokenProblem, engine, private, read_token
 
@@ -28,7 +29,7 @@ bp.after_request(private)  # tokens are in the URLs
 LABELS = {AnswerValue.HELPED: "It helped", AnswerValue.NOT_YET: "Not yet", AnswerValue.NO: "It did not help"}
 # An answer link is good for a while after the mail; an unsubscribe link for ever (a
 # person must always be able to stop the mail, RFC 8058).
-_LIFETIMES = {tokens.ANSWER: tokens.ANSWER_LIFETIME, tokens.UNSUBSCRIBE: None}
+_LIFETIMES = {tokens.ANSWER: tokens.ANSWER_LIFETIME, tokens.UNSUBSCRIBE: None, tokens.NEVER_RECORD: None}
 # RFC 8058 section 3.1: the body a mail client POSTs for one-click unsubscribe.
 _ONE_CLICK = {"List-Unsubscribe": ["One-Click"]}
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -80,8 +81,10 @@ def _bad_form(_e: csrf.CSRFError) -> ResponseReturnValue:
     args = dict(request.view_args or {})
     if on_answer and _answer(request.form.get("answer")):
         args["answer"] = request.form["answer"]
-    retry = url_for("surveys.answer_page" if on_answer else "surveys.unsubscribe_page", **args)
-    purpose = tokens.ANSWER if on_answer else tokens.UNSUBSCRIBE
+    never = request.endpoint == "surveys.never_record"
+    page = "surveys.answer_page" if on_answer else "surveys.never_record_page" if never else "surveys.unsubscribe_page"
+    retry = url_for(page, **args)
+    purpose = tokens.ANSWER if on_answer else tokens.NEVER_RECORD if never else tokens.UNSUBSCRIBE
     return render_template("token_error.html", purpose=purpose, problem="csrf", retry_url=retry), 400
 
 
@@ -98,6 +101,8 @@ def _survey(token: str, chosen: AnswerValue | None, comment: str | None, missing
         chosen=chosen or asked.answer, comment=asked.comment if comment is None else comment,
         made_on=f"{asked.made_at.day} {asked.made_at:%B %Y}",
         unsubscribe_url=url_for("surveys.unsubscribe_page", token=tokens.make(secret, tokens.UNSUBSCRIBE, person.id)),
+        never_record_url=url_for("surveys.never_record_page",
+                                 token=tokens.make(secret, tokens.NEVER_RECORD, person.id)),
     )
 
 
@@ -142,3 +147,24 @@ def unsubscribe(token: str) -> ResponseReturnValue:
             raise LinkError(tokens.UNSUBSCRIBE, "unknown", 404)
         opt_out(session, person_id)
     return render_template("unsubscribed.html")
+
+
+@bp.get("/n/<token>")
+def never_record_page(token: str) -> ResponseReturnValue:
+    person_id = _read(tokens.NEVER_RECORD, token)
+    with transaction(engine()) as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise LinkError(tokens.NEVER_RECORD, "unknown", 404)
+        email, already = person.email, person.never_record_at is not None
+    return render_template("never_record.html", token=token, email=email, already=already, done=False)
+
+
+@bp.post("/n/<token>")
+def never_record(token: str) -> ResponseReturnValue:
+    person_id = _read(tokens.NEVER_RECORD, token)
+    with transaction(engine(), write=True) as session:
+        if session.get(Person, person_id) is None:
+            raise LinkError(tokens.NEVER_RECORD, "unknown", 404)
+        privacy.never_record(session, person_id, utcnow())
+    return render_template("never_record.html", token=token, email="", already=True, done=True)
