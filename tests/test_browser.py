@@ -64,7 +64,10 @@ def test_the_public_page_and_answering_a_follow_up(site: tuple[str, dict[str, st
         first = bars.first
         assert int(first.get_attribute("max") or 0) == 15
         assert re.fullmatch(r".+: \d+ of 15", first.get_attribute("aria-label") or "")
-        assert page.locator("svg[role=img] rect").count() == 12
+        assert page.locator("section[aria-labelledby=months] svg[role=img] rect").count() == 12
+        growth = page.locator("section[aria-labelledby=growth]")
+        assert growth.locator("svg[role=img]").count() == 2  # by generation, by month
+        assert "Generation 0" in (growth.locator("svg").first.text_content() or "")  # six, none introduced first
 
         # An introduction arrives; its follow-ups go out (to the outbox); a person answers.
         smtp = int(env["INTRO_SMTP_PORT"])
