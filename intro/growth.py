@@ -48,10 +48,11 @@ from sqlalchemy.orm import Session, aliased
 from intro.models import IntroducerCount, Introduction, IntroductionParty
 
 PARENTS = "parents"  # introducers who brought at least one other in
+GENERATION = "gen_"  # then the generation: its introducers
 
 
 def generation_name(generation: int) -> str:
-    return f"gen_{generation}"
+    return f"{GENERATION}{generation}"
 
 
 def new_name(month: int) -> str:
