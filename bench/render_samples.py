@@ -18,11 +18,13 @@ from mailer.render import (
     FollowupMail,
     LinkMail,
     NoticeMail,
+    PaceMail,
     QuestionMail,
     Rendered,
     Renderer,
     render_link,
     render_notice,
+    render_pace,
     render_question,
 )
 
@@ -80,6 +82,13 @@ QUESTION = QuestionMail(
     never_url=f"{SITE}/q/never/Mg.aBcD3f.Zp6hJ3kW5ePq8sV1", service_name="intro", service_url=SITE,
 )
 
+PACE = PaceMail(
+    name="Sam Carter", count=5, pace=11, goal=15, year=2026, team_count=130, team_goal=180,
+    service_address="intro@tally.example", pause_url=f"{SITE}/pace/Mw.aBcD3f.Lq2rT8sWm4Xk?do=pause",
+    stop_url=f"{SITE}/pace/Mw.aBcD3f.Lq2rT8sWm4Xk?do=stop", unsubscribe_url=EXAMPLE.unsubscribe_url,
+    service_name="intro", service_url=SITE,
+)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -105,6 +114,7 @@ def main() -> None:
     for notice in (NOTICE, ANSWERED):
         write(notice.kind, render_notice(renderer, notice))
     write("question", render_question(renderer, QUESTION))
+    write("pace", render_pace(renderer, PACE))
 
 
 if __name__ == "__main__":
