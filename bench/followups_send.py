@@ -54,7 +54,8 @@ def seed(url: str, followups: int) -> None:
         s.execute(insert(Introduction), [{"id": 1 + i, "campaign_id": 1, "introducer_id": 1,
                                           "subject": f"Meet each other ({i})", "made_at": MADE,
                                           "recorded_at": MADE} for i in range(intros)])
-        s.execute(insert(IntroductionParty), [{"id": 1 + p, "introduction_id": 1 + p // 2, "person_id": 2 + p}
+        s.execute(insert(IntroductionParty), [{"id": 1 + p, "introduction_id": 1 + p // 2, "person_id": 2 + p,
+                                               "email": f"person{p}@example.net"}
                                               for p in range(intros * 2)])
         s.execute(insert(FollowUp), [{"party_id": 1 + p, "tag": new_tag(), "due_at": MADE + timedelta(days=14),
                                       "status": MailStatus.PENDING, "attempts": 0}

@@ -81,6 +81,7 @@ def generate(engine: Engine, intros: int, participants: int, year: int, rng: ran
     introducers = [p["id"] for p in people[:participants]]
     pool = [p["id"] for p in people[participants:]]
     names = {p["id"]: p["display_name"].split()[0] for p in people}
+    emails = {p["id"]: p["email"] for p in people}
     # Some participants are far keener than others, as in life.
     weights = [rng.paretovariate(1.5) for _ in introducers]
     seeded = Seeded(participants, len(people), 0, 0, 0)
@@ -107,7 +108,8 @@ def generate(engine: Engine, intros: int, participants: int, year: int, rng: ran
                 next_id[IntroductionParty] += 1
                 next_id[FollowUp] += 1
                 rows[IntroductionParty].append({"id": next_id[IntroductionParty],
-                                                "introduction_id": next_id[Introduction], "person_id": party})
+                                                "introduction_id": next_id[Introduction], "person_id": party,
+                                                "email": emails[party]})
                 due = made + delay
                 sent = due <= now
                 # A follow-up not yet due is cancelled, and every reminder counts as sent

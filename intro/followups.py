@@ -110,8 +110,9 @@ def _decide(session: Session, due: list[tuple[Stage, FollowUp]], now: datetime, 
         return []
     party_ids = [f.party_id for _, f in due]
     recipients = {row.party_id: row for row in session.execute(
+        # The address the introduction used: a person with several is asked at that one.
         select(IntroductionParty.id.label("party_id"), IntroductionParty.introduction_id, Person.id,
-               Person.email, Person.display_name, Person.opted_out_at, Person.bouncing_since)
+               IntroductionParty.email, Person.display_name, Person.opted_out_at, Person.bouncing_since)
         .join(Person, IntroductionParty.person_id == Person.id).where(IntroductionParty.id.in_(party_ids)))}
     mailed = _mails_this_week(session, {row.id for row in recipients.values()}, now)
     intro_ids = {row.introduction_id for row in recipients.values()}
@@ -120,7 +121,8 @@ def _decide(session: Session, due: list[tuple[Stage, FollowUp]], now: datetime, 
         .join(Person, Introduction.introducer_id == Person.id).where(Introduction.id.in_(intro_ids)))}
     everyone: dict[int, list[tuple[int, str]]] = {}
     for intro_id, party_id, name, address in session.execute(
-            select(IntroductionParty.introduction_id, IntroductionParty.id, Person.display_name, Person.email)
+            select(IntroductionParty.introduction_id, IntroductionParty.id, Person.display_name,
+                   IntroductionParty.email)
             .join(Person, IntroductionParty.person_id == Person.id)
             .where(IntroductionParty.introduction_id.in_(intro_ids)).order_by(IntroductionParty.id)):
         everyone.setdefault(intro_id, []).append((party_id, name or address))

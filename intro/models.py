@@ -102,6 +102,19 @@ class Person(Base):
     never_ask_at: Mapped[datetime | None]
 
 
+class PersonAddress(Base):
+    """An address of a person besides ``Person.email``, confirmed by a link mailed to it
+    (intro.merging): mail from or naming it is theirs. Unique here, and never also a
+    ``Person.email`` (intro.merging keeps that: a confirmed address merges its person)."""
+
+    __tablename__ = "person_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(ADDRESS), unique=True)  # normalised, lowercase
+    confirmed_at: Mapped[datetime]
+
+
 class Campaign(Base):
     __tablename__ = "campaigns"
 
@@ -202,6 +215,9 @@ class IntroductionParty(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     introduction_id: Mapped[int] = mapped_column(ForeignKey("introductions.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # The address the introduction used for them (a person may have several): their
+    # follow-up goes there.
+    email: Mapped[str] = mapped_column(String(ADDRESS))
 
     introduction: Mapped[Introduction] = relationship(back_populates="parties")
     person: Mapped[Person] = relationship()
@@ -357,6 +373,7 @@ class LinkPurpose(enum.StrEnum):
     PRIVACY = "privacy"  # asked for by mail ("export", "forget"): signs in to see or erase one's data
     CONFIRM = "confirm"  # an introduction was held: signs the introducer in to confirm it
     HELD = "held"  # introductions wait for an organizer (the hourly limit of follow-ups): signs them in to release them
+    ADDRESS = "address"  # adds the address it is mailed to to a person's own (intro.merging)
 
 
 class Link(Outgoing, Base):
@@ -374,6 +391,8 @@ class Link(Outgoing, Base):
     year: Mapped[int | None]  # the campaign to join
     listed: Mapped[bool] = mapped_column(default=True)  # the choice made on the join form
     invited_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The person an address link adds its address to.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     client: Mapped[str] = mapped_column(String(64), default="")  # the IP address that asked (rate limits)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]  # single use: set when the link is followed

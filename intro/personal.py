@@ -104,7 +104,7 @@ def introductions(session: Session, person_id: int, year: int | None = None,
         for party in sorted(intro.parties, key=lambda p: p.id):
             person: Person = party.person
             followup = followups.get(party.id)
-            parties.append(Party(person.display_name, person.email, status(followup),
+            parties.append(Party(person.display_name, party.email, status(followup),  # the address it used
                                  str(followup.answer) if followup and followup.answer else ""))
         yield MyIntroduction(intro.id, intro.made_at, intro_year, intro.subject, tuple(parties),
                              intro.connected_at is not None, intro.held_reason)

@@ -25,7 +25,7 @@ from intro.config import Config
 from intro.followups import by_tag, person_by_tag, schedule
 from intro.meaning import Meaning
 from intro.models import InboundMessage, Introduction, IntroductionParty, MessageStatus, Person, QuestionAnswer
-from intro.people import person_id_for
+from intro.people import find_id, person_id_for
 from intro.timeutil import utcnow
 from intro.trust import Trust
 
@@ -95,7 +95,7 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
         note = f"{note}; {asked}"
     if thread is not None and message.introduction_id is None:
         message.introduction_id = thread.id
-        if kind == "reply" and meaning.sender and _is_party(thread, meaning.sender.email):
+        if kind == "reply" and meaning.sender and _is_party(thread, find_id(session, meaning.sender.email)):
             # A party writing in the thread is the best evidence that the two connected.
             thread.connected_at = min(filter(None, [thread.connected_at, meaning.date or message.received_at]))
     message.auth, message.auth_note = meaning.auth or None, meaning.auth_note or None
@@ -248,8 +248,11 @@ def _new_introduction(session: Session, message_id: int | None, when: datetime, 
         "inbound_message_id": message_id, "subject": meaning.subject, "made_at": when, "recorded_at": utcnow(),
         "held_reason": held, "confirmed_at": confirmed_at,
     }).scalar_one()
-    people = {person_id_for(session, p) for p in meaning.parties}
-    session.execute(_PARTY, [{"introduction_id": intro_id, "person_id": pid} for pid in sorted(people)])
+    people: dict[int, str] = {}  # each person once, at the first of their addresses it used: mailed there
+    for party in meaning.parties:
+        people.setdefault(person_id_for(session, party), party.email)
+    session.execute(_PARTY, [{"introduction_id": intro_id, "person_id": pid, "email": people[pid]}
+                             for pid in sorted(people)])
     if held is None:
         counts.introduction_added(session, campaign_id, introducer_id, when, people)
     return intro_id
@@ -278,16 +281,15 @@ def _same_introduction(session: Session, meaning: Meaning, thread: Introduction 
     subject = normalize_subject(meaning.subject)
     # Subjects first (one light query), then the people of the few that match.
     recent = session.execute(
-        select(Introduction.id, Introduction.subject).join(Person, Introduction.introducer_id == Person.id)
-        .where(Person.email == meaning.introducer.email)
+        select(Introduction.id, Introduction.subject)
+        .where(Introduction.introducer_id == find_id(session, meaning.introducer.email))
         .order_by(Introduction.id.desc()).limit(500)
     )
     for intro_id, intro_subject in recent:
         if normalize_subject(intro_subject) != subject:
             continue
         party_emails = session.scalars(
-            select(Person.email).join(IntroductionParty, IntroductionParty.person_id == Person.id)
-            .where(IntroductionParty.introduction_id == intro_id)
+            select(IntroductionParty.email).where(IntroductionParty.introduction_id == intro_id)
         )
         if set(party_emails) == people:
             return session.get_one(Introduction, intro_id)
@@ -295,11 +297,11 @@ def _same_introduction(session: Session, meaning: Meaning, thread: Introduction 
 
 
 def _people(intro: Introduction) -> set[str]:
-    return {p.person.email for p in intro.parties} | {intro.introducer.email}
+    return {p.email for p in intro.parties} | {intro.introducer.email}
 
 
-def _is_party(intro: Introduction, email: str) -> bool:
-    return any(p.person.email == email for p in intro.parties)
+def _is_party(intro: Introduction, person_id: int | None) -> bool:
+    return any(p.person_id == person_id for p in intro.parties)
 
 
 def normalize_subject(subject: str) -> str:

@@ -19,6 +19,7 @@ from intro import counts, links
 from intro.config import Config
 from intro.followups import schedule
 from intro.models import InboundMessage, Introduction, IntroductionParty, Participant, Person
+from intro.people import find_id
 
 DISOWNED = "the introducer says they did not make it"
 # Held for an organizer, not its introducer: only an organizer releases it (web/admin.py).
@@ -65,7 +66,7 @@ def hold_reason(session: Session, trust: Trust, introducer: str, auth: str, auth
         return None
     day = select(func.count()).select_from(Introduction).where(Introduction.recorded_at > now - timedelta(days=1))
     by_sender = day.join(Person, Introduction.introducer_id == Person.id)
-    if (session.scalar(by_sender.where(Person.email == introducer)) or 0) >= trust.per_day:
+    if (session.scalar(day.where(Introduction.introducer_id == find_id(session, introducer))) or 0) >= trust.per_day:
         return f"more than {trust.per_day} introductions from one sender in a day"
     if auth == "pass":
         return None
@@ -101,7 +102,7 @@ def busy_reason(session: Session, trust: Trust, parties: int, now: datetime) -> 
 def known(session: Session, email: str) -> bool:
     """A participant, or an introducer with an introduction counted (confirmed once, or
     from before): their unsigned mail need not be confirmed again."""
-    person_id = session.scalar(select(Person.id).where(Person.email == email))
+    person_id = find_id(session, email)  # any of their confirmed addresses
     if person_id is None:
         return False
     return bool(session.scalar(select(or_(

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select, update
 from intro import links, tokens
 from intro.config import Config
 from intro.db import transaction
-from intro.models import Introduction, Link, LinkPurpose, Participant, Person
+from intro.models import Introduction, IntroductionParty, Link, LinkPurpose, Participant, Person
 from intro.timeutil import utcnow
 from mailer.outbox import send_links
 from mailer.render import Renderer
@@ -210,6 +210,8 @@ def test_the_csv_export(app: Flask, sink: tuple[Sink, int], engine: Engine) -> N
         s.execute(update(Introduction).where(Introduction.subject == "Dana, meet Lee")
                   .values(subject='=HYPERLINK("x")'))
         s.execute(update(Person).where(Person.email == "kim@example.org").values(email="+kim@example.org"))
+        s.execute(update(IntroductionParty).where(IntroductionParty.email == "kim@example.org")
+                  .values(email="+kim@example.org"))  # the address the introduction used: the CSV shows it
     client = sign_in(app, sink[0], "sam@example.com")
     reply = client.get("/me/introductions.csv?campaign=2026")
     assert reply.mimetype == "text/csv" and 'filename="introductions-2026.csv"' in reply.headers["Content-Disposition"]

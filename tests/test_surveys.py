@@ -41,8 +41,9 @@ def introduce(engine: Engine, introducer: str = "Sam Jones", other: str = "Lee P
         intro = Introduction(
             campaign=Campaign(year=2026), introducer=Person(email="sam@example.com", display_name=introducer),
             subject=subject, made_at=datetime(2026, 3, 2, 14, tzinfo=UTC),
-            parties=[IntroductionParty(person=dana),
-                     IntroductionParty(person=Person(email="lee@example.com", display_name=other))],
+            parties=[IntroductionParty(person=dana, email=dana.email),
+                     IntroductionParty(person=Person(email="lee@example.com", display_name=other),
+                                       email="lee@example.com")],
         )
         followups = [FollowUp(party=party, tag=f"tag{i}", due_at=sent, sent_at=sent, status=MailStatus.SENT)
                      for i, party in enumerate(intro.parties)]
