@@ -14,7 +14,8 @@ Words shared with the doors (pure: no database)
 
 Receiving
 - ``messages``: storing arrivals durably, once per Message-ID;
-- ``recording``: carrying out what a message means, with ``people``, ``campaigns``,
+- ``recording``: carrying out what a message means, with ``people`` (and ``merging``: a
+  person's other addresses, two people who are one), ``campaigns``,
   ``counts`` (figures kept exact on write, with ``growth``: who brought whom in),
   ``answers`` and ``trust`` (held introductions).
 

@@ -1,4 +1,5 @@
-"""Links mailed on request: sign in, confirm joining, an organizer's invitation.
+"""Links mailed on request: sign in, confirm joining, an organizer's invitation, add an
+address to one's own (intro.merging).
 
 The web site only queues a link (a row in `links`); the scheduler mails it through the
 outbox (intro.outbox), so a request never waits on, or fails with, the relay. The
@@ -18,12 +19,12 @@ from typing import Any
 from sqlalchemy import delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from intro import suppression
+from intro import merging, suppression
 from intro.addresses import Address
 from intro.campaigns import campaign_id_for, join
 from intro.models import Introduction, Link, LinkPurpose, MailStatus, Participant, Person
 from intro.outbox import Cancel, Decision, Send, Stage, locked, new_tag, ready
-from intro.people import person_id_for
+from intro.people import find, find_id, person_id_for
 
 LIFETIME = {
     LinkPurpose.SIGN_IN: timedelta(minutes=30),
@@ -32,6 +33,7 @@ LIFETIME = {
     LinkPurpose.PRIVACY: timedelta(days=1),
     LinkPurpose.CONFIRM: timedelta(days=7),
     LinkPurpose.HELD: timedelta(days=1),
+    LinkPurpose.ADDRESS: timedelta(days=3),
 }
 # Links that sign in someone already known (the page they land on differs), and of
 # those, the ones that never create a person.
@@ -59,8 +61,9 @@ class LinkJob:
     email: str
     name: str
     year: int | None
-    inviter: str  # the organizer's name or address, for an invitation
+    inviter: str  # the organizer's name or address, for an invitation (or a merge they asked for)
     created_at: datetime
+    owner: str = ""  # for an address link: the person the address is to be added to
 
 
 def _queue(session: Session, purpose: LinkPurpose, email: str, now: datetime, client: str = "",
@@ -93,7 +96,7 @@ def is_known(session: Session, email: str, admins: tuple[str, ...]) -> bool:
     """Someone who may sign in: a participant, an introducer, or an organizer."""
     if email in admins:
         return True
-    person_id = session.scalar(select(Person.id).where(Person.email == email))
+    person_id = find_id(session, email)
     if person_id is None:
         return False
     return bool(session.scalar(select(or_(exists().where(Participant.person_id == person_id),
@@ -134,6 +137,14 @@ def invite(session: Session, organizer_id: int, email: str, year: int, now: date
     return _queue(session, LinkPurpose.INVITE, email, now, year=year, invited_by=organizer_id)
 
 
+def request_address(session: Session, person_id: int, email: str, now: datetime, client: str = "",
+                    organizer_id: int | None = None) -> int | None:
+    """Queue the link that adds ``email`` to ``person_id``'s addresses once its mailbox
+    confirms (merging whoever had it: intro.merging). Asked on one's own page, or by an
+    organizer merging two people (``organizer_id``)."""
+    return _queue(session, LinkPurpose.ADDRESS, email, now, client, person_id=person_id, invited_by=organizer_id)
+
+
 class LinkUnusable(Exception):
     """The link was used already, has expired, or does not exist: ``problem`` says which."""
 
@@ -168,10 +179,15 @@ def use(session: Session, link_id: int, purposes: tuple[LinkPurpose, ...], goal:
         raise LinkUnusable("used")
     if link.purpose in KNOWN_ONLY:
         # Signs in someone already held, and never creates anyone (they may be forgotten since).
-        found = session.scalar(select(Person.id).where(Person.email == link.email))
+        found = find_id(session, link.email)
         if found is None:
             raise LinkUnusable("invalid")
         return found, False
+    if link.purpose == LinkPurpose.ADDRESS:
+        if link.person_id is None:
+            raise LinkUnusable("invalid")
+        merging.confirm_address(session, link.person_id, link.email, now)
+        return link.person_id, False
     person_id = person_id_for(session, Address(link.email, link.name))
     if name is not None and link.purpose in (LinkPurpose.JOIN, LinkPurpose.INVITE):
         session.execute(update(Person).where(Person.id == person_id).values(display_name=name))
@@ -202,7 +218,7 @@ class Links:
             .order_by(Link.id), Link, limit)).all()
         decided: list[tuple[Stage, Any, Decision[LinkJob]]] = []
         for link in pending:
-            person = session.scalars(select(Person).where(Person.email == link.email)).first()
+            person = find(session, link.email)
             reason = _not_mailed(session, link, person, now, self.admins)
             decided.append((LINK, link, Cancel(reason) if reason else Send(_job(session, link, person))))
         return decided
@@ -214,8 +230,10 @@ def _job(session: Session, link: Link, person: Person | None) -> LinkJob:
     # repeated to an address nobody has confirmed yet.
     known = person is not None and link.purpose in SIGNS_IN
     name = person.display_name if known and person is not None else ""
+    owner = session.get(Person, link.person_id) if link.person_id else None
     return LinkJob(link.id, link.purpose, link.tag, link.email, name, link.year,
-                   (inviter.display_name or inviter.email) if inviter else "", link.created_at)
+                   (inviter.display_name or inviter.email) if inviter else "", link.created_at,
+                   str(Address(owner.email, owner.display_name)) if owner else "")
 
 
 def _not_mailed(session: Session, link: Link, person: Person | None, now: datetime, admins: tuple[str, ...]) -> str:
@@ -229,8 +247,13 @@ def _not_mailed(session: Session, link: Link, person: Person | None, now: dateti
         return "not a known address: no sign-in link"
     if link.purpose in KNOWN_ONLY and person is None:
         return "nothing is held about this address"
+    if link.purpose == LinkPurpose.ADDRESS and link.person_id is None:
+        return "the person it was for is gone"
     if person is not None and person.bouncing_since:
         return "mail to this address bounces"
-    if person is not None and person.opted_out_at and link.purpose not in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY):
+    # A link the person asked for themselves still goes (an address link asked on one's own page, too).
+    asked = link.purpose in (LinkPurpose.SIGN_IN, LinkPurpose.PRIVACY) or \
+        (link.purpose == LinkPurpose.ADDRESS and link.invited_by is None)
+    if person is not None and person.opted_out_at and not asked:
         return "opted out of all mail"
     return ""

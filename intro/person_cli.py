@@ -43,20 +43,21 @@ def export(ctx: click.Context, address: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def forget(ctx: click.Context, address: str, yes: bool) -> None:
-    """Erase ADDRESS everywhere (name, address, mail naming them, their comments),
-    keeping only anonymous counts. Cannot be undone."""
+    """Erase ADDRESS and every other address of its person everywhere (name, addresses,
+    mail naming them, their comments), keeping only anonymous counts. Cannot be undone."""
     config, engine = setup(ctx)
     schema.ensure_current(engine)
     email = _address(address)
     if not yes:
         click.confirm(f"Erase everything held about {email}? This cannot be undone", abort=True)
     with transaction(engine, write=True) as session:
+        emails = privacy.addresses_of(session, email)
         found = privacy.forget(session, email)
     if not found:
         raise click.ClickException(f"nothing is held about {address}")
-    privacy.scrub(engine, email, config.relay.outbox)
-    click.echo(f"forgot {email}: the address, the name, the mail that named them and their comments are erased; "
-               "anonymous counts remain")
+    privacy.scrub(engine, emails, config.relay.outbox)
+    click.echo(f"forgot {', '.join(emails)}: the addresses, the name, the mail that named them and their comments "
+               "are erased; anonymous counts remain")
 
 
 @person.command()

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from intro import counts, mail_text, suppression
+from intro import counts, mail_text, people, suppression
 from intro.db import checkpoint, transaction
 from intro.models import (
     Answer,
@@ -31,6 +31,7 @@ from intro.models import (
     MessageStatus,
     Participant,
     Person,
+    PersonAddress,
     Question,
     WebSession,
 )
@@ -45,24 +46,29 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def export(session: Session, email: str) -> dict[str, Any] | None:
-    """Everything held about the person with this address, as plain data; None if nobody."""
-    person = session.scalars(select(Person).where(Person.email == email)).first()
+    """Everything held about the person with this address (any of theirs: all of their
+    addresses are covered), as plain data; None if nobody."""
+    person = people.find(session, email)
     if person is None:
         return None
+    emails = people.addresses(session, person.id)
     made = session.scalars(select(Introduction).where(Introduction.introducer_id == person.id)
                            .order_by(Introduction.made_at)).all()
     parties = session.scalars(select(IntroductionParty).where(IntroductionParty.person_id == person.id)).all()
     joined = session.execute(select(Participant, Campaign.year).join(Campaign)
                              .where(Participant.person_id == person.id)).all()
-    messages = session.scalars(select(InboundMessage).where(_mentions(session, email))
+    messages = session.scalars(select(InboundMessage).where(or_(*(_mentions(session, e) for e in emails)))
                                .order_by(InboundMessage.id)).all()
+    extra = session.scalars(select(PersonAddress).where(PersonAddress.person_id == person.id)
+                            .order_by(PersonAddress.id)).all()
     return {
         "person": {"email": person.email, "display_name": person.display_name, "first_seen": _iso(person.created_at),
-                   "opted_out_at": _iso(person.opted_out_at), "bouncing_since": _iso(person.bouncing_since)},
+                   "opted_out_at": _iso(person.opted_out_at), "bouncing_since": _iso(person.bouncing_since),
+                   "other_addresses": [{"email": a.email, "confirmed_at": _iso(a.confirmed_at)} for a in extra]},
         "campaigns": [{"year": year, "listed": p.listed, "hidden_by_organizer": p.hidden,
                        "joined_at": _iso(p.joined_at)} for p, year in joined],
         "introductions_made": [{"date": _iso(i.made_at), "subject": i.subject,
-                                "people": sorted(p.person.email for p in i.parties)} for i in made],
+                                "people": sorted(p.email for p in i.parties)} for i in made],
         "introduced": [_as_party(session, party) for party in parties],
         "messages": [{"received_at": _iso(m.received_at), "kind": m.kind, "from": m.mail_from,
                       "raw_kept": bool(m.raw)} for m in messages],
@@ -75,8 +81,8 @@ def _as_party(session: Session, party: IntroductionParty) -> dict[str, Any]:
     answers = session.scalars(select(Answer).where(Answer.followup_id == followup.id)
                               .order_by(Answer.answered_at)).all() if followup else []
     return {
-        "date": _iso(intro.made_at), "subject": intro.subject, "by": intro.introducer.email,
-        "with": sorted(p.person.email for p in intro.parties if p.id != party.id),
+        "date": _iso(intro.made_at), "subject": intro.subject, "by": intro.introducer.email, "at": party.email,
+        "with": sorted(p.email for p in intro.parties if p.id != party.id),
         "follow_up": {"status": str(followup.status), "sent_at": _iso(followup.sent_at),
                       "reminder_sent_at": _iso(followup.reminder_sent_at)} if followup else None,
         "answers": [{"answer": str(a.value), "comment": a.comment, "at": _iso(a.answered_at), "by": a.source}
@@ -95,9 +101,9 @@ def _mentions(session: Session, email: str) -> ColumnElement[bool]:
     return or_(InboundMessage.mail_from == email, raw)
 
 
-def _naming(session: Session, email: str, batch: int = 500) -> list[int]:
-    """The stored messages whose raw text names ``email`` however it is encoded (the SQL
-    search finds it only as written): every kept message is decoded, a batch at a time."""
+def _naming(session: Session, emails: list[str], batch: int = 500) -> list[int]:
+    """The stored messages whose raw text names any of ``emails`` however it is encoded (the
+    SQL search finds it only as written): every kept message is decoded, a batch at a time."""
     found: list[int] = []
     after = 0
     while True:
@@ -106,28 +112,35 @@ def _naming(session: Session, email: str, batch: int = 500) -> list[int]:
             .limit(batch)).all()
         if not rows:
             return found
-        found += [row.id for row in rows if mail_text.mentions(row.raw, email)]
+        found += [row.id for row in rows if any(mail_text.mentions(row.raw, e) for e in emails)]
         after = rows[-1].id
 
 
+def addresses_of(session: Session, email: str) -> list[str]:
+    """Every address of the person with this one (to ``scrub`` after a forget), or just it."""
+    person_id = people.find_id(session, email)
+    return people.addresses(session, person_id) if person_id is not None else [email]
+
+
 def forget(session: Session, email: str, now: datetime | None = None) -> bool:
-    """Erase the person with this address everywhere, keeping anonymous counts, and keep
-    the address's keyed hash so that it is never recorded or mailed again. False if
-    nobody has that address.
+    """Erase the person with this address everywhere, all of their addresses, keeping
+    anonymous counts, and keep each address's keyed hash so that it is never recorded or
+    mailed again. False if nobody has that address.
 
     ``scrub`` then clears what is outside this transaction: the write-ahead log, the outbox."""
     now = now or utcnow()
-    person = session.scalars(select(Person).where(Person.email == email)).first()
+    person = people.find(session, email)
+    emails = addresses_of(session, email)
     # Questions that list them among the people a message went to (they may be no one's
     # person yet), and those they were asked.
     listed = False
     for question in session.scalars(select(Question).where(or_(
             Question.person_id == (person.id if person else None),
-            func.lower(cast(Question.candidates, Text)).contains(email)))):
+            *(func.lower(cast(Question.candidates, Text)).contains(e) for e in emails)))):
         if person is not None and question.person_id == person.id:
             question.subject = ""
-        listed = listed or any(c.get("email") == email for c in question.candidates)
-        question.candidates = [c for c in question.candidates if c.get("email") != email]
+        listed = listed or any(c.get("email") in emails for c in question.candidates)
+        question.candidates = [c for c in question.candidates if c.get("email") not in emails]
     if person is None:
         return listed
     mine = select(IntroductionParty.id).where(IntroductionParty.person_id == person.id)
@@ -135,8 +148,8 @@ def forget(session: Session, email: str, now: datetime | None = None) -> bool:
         select(IntroductionParty.introduction_id).where(IntroductionParty.person_id == person.id))
     # Sent by them, or naming them anywhere: _naming decodes every kept message, so the raw
     # text needs no second search in SQL (as export's _mentions does).
-    naming = or_(InboundMessage.introduction_id.in_(intros), InboundMessage.mail_from == email,
-                 InboundMessage.id.in_(_naming(session, email)))
+    naming = or_(InboundMessage.introduction_id.in_(intros), InboundMessage.mail_from.in_(emails),
+                 InboundMessage.id.in_(_naming(session, emails)))
     session.execute(update(InboundMessage).where(naming)
                     .values(raw=b"", mail_from="", rcpt_to=[], peer="", note=None, error=None, review_text=None)
                     .execution_options(synchronize_session=False))
@@ -148,31 +161,37 @@ def forget(session: Session, email: str, now: datetime | None = None) -> bool:
                     .execution_options(synchronize_session=False))
     session.execute(update(FollowUp).where(FollowUp.party_id.in_(mine)).values(last_error=None)
                     .execution_options(synchronize_session=False))
-    session.query(Link).filter(Link.email == email).delete(synchronize_session=False)
+    session.query(Link).filter(or_(Link.email.in_(emails), Link.person_id == person.id)) \
+        .delete(synchronize_session=False)
     session.query(WebSession).filter(WebSession.person_id == person.id).delete(synchronize_session=False)
     for participant in session.scalars(select(Participant).where(Participant.person_id == person.id)):
         participant.listed = False
         counts.changed(session, participant.campaign_id)
-    suppression.add(session, email)
+    for address in emails:
+        suppression.add(session, address)
+    session.query(PersonAddress).filter(PersonAddress.person_id == person.id).delete(synchronize_session=False)
     person.email = f"person-{person.id}@{FORGOTTEN_DOMAIN}"
+    session.execute(update(IntroductionParty).where(IntroductionParty.person_id == person.id)
+                    .values(email=person.email).execution_options(synchronize_session=False))
     person.display_name = ""
     person.opted_out_at = person.opted_out_at or now
     log.info("forgot person %s on request", person.id)
     return True
 
 
-def scrub(engine: Engine, email: str, outbox: str | Path | None) -> list[Path]:
+def scrub(engine: Engine, emails: str | list[str], outbox: str | Path | None) -> list[Path]:
     """After a forget has committed: the database's write-ahead log emptied (it holds the
     old pages), and the mail files in ``outbox`` (the folder mail goes to without a relay)
-    addressed to or naming ``email`` deleted. Returns the files deleted."""
+    addressed to or naming any of ``emails`` (``addresses_of``) deleted. Returns the files deleted."""
+    wanted = [emails] if isinstance(emails, str) else emails
     if not checkpoint(engine):
         log.warning("the write-ahead log could not be emptied after a forget: a reader held it; it empties "
                     "at the next checkpoint")
     folder = Path(outbox) if outbox else None
     if folder is None or not folder.is_dir():
         return []
-    deleted = [path for path in sorted(folder.iterdir()) if path.is_file() and mail_text.mentions(path.read_bytes(),
-                                                                                                 email)]
+    deleted = [path for path in sorted(folder.iterdir())
+               if path.is_file() and any(mail_text.mentions(path.read_bytes(), e) for e in wanted)]
     for path in deleted:
         path.unlink()
     return deleted

@@ -19,6 +19,7 @@ from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, tagged
 from intro.config import Config
 from intro.followups import Job
 from intro.links import LIFETIME, SIGNS_IN, LinkJob
+from intro.models import LinkPurpose
 from intro.notices import NoticeJob
 from intro.pace import PaceJob
 from intro.questions import QuestionJob
@@ -167,13 +168,13 @@ def compose_notice(job: NoticeJob, rendered: Rendered, config: Config, secret: s
 
 def link_mail_for(job: LinkJob, config: Config, secret: str) -> LinkMail:
     token = tokens.make(secret, str(job.purpose), job.link_id)
-    path = "sign-in" if job.purpose in SIGNS_IN else "join"
+    path = "sign-in" if job.purpose in SIGNS_IN else "address" if job.purpose == LinkPurpose.ADDRESS else "join"
     lifetime = LIFETIME[job.purpose]
     words = (("a day" if lifetime.days == 1 else f"{lifetime.days} days") if lifetime.days
              else f"{lifetime.seconds // 60} minutes")
     return LinkMail(purpose=str(job.purpose), email=job.email, name=job.name, year=job.year, inviter=job.inviter,
                     url=f"{config.public_url}/{path}/{token}", lifetime=words,
-                    service_name=config.mail.from_name, service_url=config.public_url)
+                    service_name=config.mail.from_name, service_url=config.public_url, owner=job.owner)
 
 
 def compose_link(job: LinkJob, rendered: Rendered, config: Config) -> Message:

@@ -205,23 +205,26 @@ def render_notice(renderer: Renderer, mail: NoticeMail) -> Rendered:
 
 @dataclass(frozen=True)
 class LinkMail:
-    """What the link.* templates may use: a sign-in, join or invitation link."""
+    """What the link.* templates may use: a sign-in, join or invitation link, or one that
+    adds an address to a person's own."""
 
-    purpose: str  # "sign_in", "join", "invite", "privacy" or "confirm"
+    purpose: str  # "sign_in", "join", "invite", "privacy", "confirm", "held" or "address"
     email: str  # the address it is sent to
     name: str  # the name they gave, or ""
     year: int | None  # the campaign to join
-    inviter: str  # the organizer who invites ("" unless "invite")
+    inviter: str  # the organizer who invites, or who asked for an address to be merged ("" otherwise)
     url: str  # the link itself
     lifetime: str  # how long it works, in words: "30 minutes", "3 days"
     service_name: str
     service_url: str
+    owner: str = ""  # "address": the person the address is to be added to, "Name <address>"
 
 
 def render_link(renderer: Renderer, mail: LinkMail) -> Rendered:
-    if mail.purpose not in ("sign_in", "join", "invite", "privacy", "confirm", "held"):
+    if mail.purpose not in ("sign_in", "join", "invite", "privacy", "confirm", "held", "address"):
         raise ValueError(f"no templates for a {mail.purpose!r} link")
     safe = replace(mail, email=one_line(mail.email), name=_name(mail.name), inviter=_name(mail.inviter),
+                   owner=one_line(mail.owner),
                    url=_url(mail.url, "url"), service_name=_name(mail.service_name),
                    service_url=_url(mail.service_url, "service_url"))
     return renderer.mail("link", safe)

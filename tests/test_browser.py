@@ -182,3 +182,57 @@ def test_a_miss_is_asked_about_and_logged_in_the_browser(site: tuple[str, dict[s
     after = json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)
     assert after["introductions"] == before["introductions"] + 1
     assert after["introductions_confirmed"] == before["introductions_confirmed"] + 1
+
+
+def test_adding_an_address_and_its_introductions_counting(site: tuple[str, dict[str, str], Path]) -> None:
+    """One person, several addresses, as a user meets it: the form on one's page, the
+    link mailed to the new address (to the outbox), its button, and an introduction made
+    from that address counting with the others."""
+    url, env, folder = site
+    smtp = int(env["INTRO_SMTP_PORT"])
+    with smtplib.SMTP("127.0.0.1", smtp) as client:
+        client.sendmail("sam@example.com", ["intro@tally.example"], load("plain_introduction.eml"))
+    _wait(lambda: json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)["introductions"] == 91,
+          "the introduction was not recorded")
+    outbox = folder / "outbox"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(f"{url}/sign-in")
+        page.fill("input[name=email]", "sam@example.com")
+        page.click("button[type=submit]")
+        page.goto(_mailed_link(outbox, "sign_in", "sign-in"))
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/me")
+        assert "1 of 15 introductions" in page.inner_text("main")
+
+        page.fill("input#new-address", "Sam@Work.Example")
+        page.click("text=Add this address")
+        assert "A link to confirm it is on its way to sam@work.example" in page.inner_text("#addresses ~ p.notice")
+        link = _mailed_link(outbox, "address", "address")
+        page.goto(link)
+        assert "Add this address" in page.inner_text("h1")  # opening it changes nothing; the button does
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r".*/me\?added=1"))
+        assert "sam@work.example" in page.inner_text("section[aria-labelledby=addresses] ul")
+
+        raw = (load("plain_introduction.eml").replace(b"<intro-1@", b"<intro-work@")
+               .replace(b"Sam Carter <sam@example.com>", b"Sam Carter <sam@work.example>")
+               .replace(b"lee@example.org", b"kim@example.org"))
+        with smtplib.SMTP("127.0.0.1", smtp) as client:
+            client.sendmail("sam@work.example", ["intro@tally.example"], raw)
+        _wait(lambda: json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)["introductions"] == 92,
+              "the introduction from the added address was not recorded")
+        page.goto(f"{url}/me")
+        assert "2 of 15 introductions" in page.inner_text("main")  # made at either address: one person's
+        browser.close()
+
+
+def _mailed_link(outbox: Path, kind: str, path: str) -> str:
+    """The link in the one mail of ``kind`` the scheduler wrote to the outbox."""
+    _wait(lambda: outbox.exists() and any(outbox.glob(f"{kind}.*.eml")), f"no {kind} link was mailed")
+    [found] = outbox.glob(f"{kind}.*.eml")
+    mail = email.message_from_bytes(found.read_bytes(), policy=email.policy.default)
+    link = re.search(rf"(http://\S+/{path}/\S+)", mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert link is not None
+    return link.group(1)

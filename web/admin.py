@@ -1,5 +1,5 @@
 """The organizer's pages: participants (hide an entry from the public page), invitations,
-and every introduction. Only for the addresses in `[web] admins`, signed in."""
+merging two people who are one, and every introduction. Only for the addresses in `[web] admins`, signed in."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from intro import links, overview, questions, recording, review, trust
+from intro import links, overview, people, questions, recording, review, trust
 from intro.addresses import AddressError, normalize_address
 from intro.db import transaction
 from intro.meaning import AnswerValue
@@ -59,7 +59,8 @@ def home() -> ResponseReturnValue:
         campaign = db.scalars(select(Campaign).where(Campaign.year == year)).first()
     return render_template("admin.html", years=years, year=year, people=people, intros=page, more=more,
                            invited=request.args.get("invited"), paged=after is not None,
-                           goal=campaign.goal if campaign else None, saved=request.args.get("saved") == "1")
+                           goal=campaign.goal if campaign else None, saved=request.args.get("saved") == "1",
+                           merge=request.args.get("merge", ""))
 
 
 @bp.post("/participants/<id:participant_id>/hidden")
@@ -92,6 +93,26 @@ def invite() -> ResponseReturnValue:
         queued = sum(links.invite(db, organizer, email, year, utcnow()) is not None for email in dict.fromkeys(good))
     wake_sender()
     return redirect(url_for("admin.home", campaign=year, invited=queued), 303)
+
+
+@bp.post("/merge")
+def merge() -> ResponseReturnValue:
+    """Merge the person with the address ``gone`` into the one with ``keep``: a link to
+    ``gone`` asks its owner to confirm (intro.merging does it then)."""
+    organizer = signed_in()
+    try:
+        keep, gone = (normalize_address(request.form.get(name, "")) for name in ("keep", "gone"))
+    except AddressError:
+        return redirect(url_for("admin.home", merge="invalid") + "#merge", 303)
+    with transaction(engine(), write=True) as db:
+        kept, merged = people.find_id(db, keep), people.find_id(db, gone)
+        if kept is None or merged is None:
+            return redirect(url_for("admin.home", merge="unknown") + "#merge", 303)
+        if kept == merged:
+            return redirect(url_for("admin.home", merge="same") + "#merge", 303)
+        links.request_address(db, kept, gone, utcnow(), organizer_id=organizer)
+    wake_sender()
+    return redirect(url_for("admin.home", merge="sent") + "#merge", 303)
 
 
 @bp.post("/goal")

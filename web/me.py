@@ -1,6 +1,7 @@
 """One's own page: the introductions one made, the people in them (one introduced them,
 so one knows them), follow-up status and answers; the choice to be listed; confirming
-held introductions; a CSV export; and one's data, to download or erase.
+held introductions; a CSV export; one's addresses, and adding one; and one's data, to
+download or erase.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from intro import personal, privacy, questions, trust
+from intro import links, people, personal, privacy, questions, trust
+from intro.addresses import AddressError, normalize_address
 from intro.db import transaction
 from intro.models import Person
 from intro.timeutil import utcnow
@@ -21,6 +23,7 @@ from web import csrf
 from web.base import cell, config, engine, login_required, private, stale_form
 from web.params import whole
 from web.questions import page_url
+from web.sign_in import wake_sender
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 bp.after_request(private)
@@ -44,11 +47,43 @@ def page() -> ResponseReturnValue:
         made = list(personal.introductions(db, person_id, year)) if year else []
         waiting = list(personal.introductions(db, person_id, awaiting=True))
         asked = [(q, page_url(q.id)) for q in questions.waiting(db, person_id, utcnow())]
+        emails = people.addresses(db, person_id)
     shown = next((c for c in mine if c.year == year), None)
     return render_template("me.html", person=person, campaigns=mine, shown=shown, year=year, made=made,
                            waiting=waiting, asked=asked, disowned=trust.DISOWNED, joined=_flag("joined"),
                            already=_flag("already"), admin=person.email in config().web.admins, saved=_flag("saved"),
-                           unsure=_flag("unsure"))
+                           unsure=_flag("unsure"), emails=emails, address_sent=_sent(),
+                           address_added=_flag("added"), address_problem=_problem())
+
+
+def _sent() -> str:
+    """The address a confirmation link was just queued for (from the redirect)."""
+    try:
+        return normalize_address(request.args.get("sent", "")) if request.args.get("sent") else ""
+    except AddressError:
+        return ""
+
+
+def _problem() -> str:
+    problem = request.args.get("problem", "")
+    return problem if problem in ("invalid", "yours") else ""
+
+
+@bp.post("/addresses")
+@login_required
+def add_address() -> ResponseReturnValue:
+    """Another address of theirs: a link mailed to it confirms it. The answer is the same
+    whoever holds the address (confirming one that was someone else's merges the two)."""
+    try:
+        email = normalize_address(request.form.get("email", ""))
+    except AddressError:
+        return redirect(url_for("me.page", problem="invalid") + "#addresses", 303)
+    with transaction(engine(), write=True) as db:
+        if email in people.addresses(db, g.person_id):
+            return redirect(url_for("me.page", problem="yours") + "#addresses", 303)
+        links.request_address(db, g.person_id, email, utcnow(), request.remote_addr or "")
+    wake_sender()
+    return redirect(url_for("me.page", sent=email) + "#addresses", 303)
 
 
 @bp.post("/listing")
@@ -94,8 +129,9 @@ def forget() -> ResponseReturnValue:
     if request.form.get("sure") != "yes":
         return redirect(url_for("me.page", unsure=1) + "#your-data", 303)
     with transaction(engine(), write=True) as db:
+        emails = privacy.addresses_of(db, g.email)
         privacy.forget(db, g.email)
-    privacy.scrub(engine(), g.email, config().relay.outbox)
+    privacy.scrub(engine(), emails, config().relay.outbox)
     session.clear()
     return render_template("forgotten.html")
 

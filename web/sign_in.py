@@ -1,4 +1,4 @@
-"""Joining, and signing in by a mailed link (no passwords).
+"""Joining, signing in by a mailed link (no passwords), and confirming an address.
 
 A mailed link is opened by link scanners before the person does, so opening it (GET)
 only shows a button; pressing it (POST, with the page's CSRF token) uses the link.
@@ -11,10 +11,10 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from intro import links, wakeup
+from intro import links, people, wakeup
 from intro.addresses import AddressError, normalize_address
 from intro.db import transaction
-from intro.models import Link, LinkPurpose
+from intro.models import Link, LinkPurpose, Person
 from intro.text import NAME_MAX, one_line
 from intro.timeutil import utcnow
 from web import base, csrf
@@ -55,6 +55,7 @@ def _usable(token: str, purposes: tuple[LinkPurpose, ...]) -> Link:
 
 def _problem(problem: str, purpose: LinkPurpose) -> Response:
     page = render_template("link_error.html", problem=problem, joining=purpose in _JOINING,
+                           adding=purpose == LinkPurpose.ADDRESS,
                            minutes=int(links.LIFETIME[LinkPurpose.SIGN_IN].total_seconds() // 60))
     return Response(page, 404 if problem == "invalid" else 410, content_type="text/html; charset=utf-8")
 
@@ -162,6 +163,39 @@ def sign_in_confirm(token: str) -> ResponseReturnValue:
     if purpose == LinkPurpose.HELD:  # an organizer: the introductions that wait for them
         return redirect(url_for("admin.review_page") + "#held", 303)
     return redirect(url_for("me.page") + _LANDING.get(purpose, ""), 303)
+
+
+# Another address of one's own ----------------------------------------------------------
+
+_ADDING = (LinkPurpose.ADDRESS,)
+
+
+@bp.get("/address/<token>")
+def address_confirm_page(token: str) -> ResponseReturnValue:
+    link = _usable(token, _ADDING)
+    with transaction(engine()) as db:
+        owner = db.get(Person, link.person_id) if link.person_id else None
+        holder = people.find_id(db, link.email)
+    if owner is None:
+        abort(_problem("invalid", LinkPurpose.ADDRESS))
+    # Whoever holds this mailbox learns here only whether the address is in use already,
+    # which they may know: it is theirs.
+    return render_template("address_confirm.html", link=link, owner=owner, token=token,
+                           merging=holder is not None and holder != owner.id)
+
+
+@bp.post("/address/<token>")
+def address_confirm(token: str) -> ResponseReturnValue:
+    """The address is theirs: it is added (merging whoever had it, intro.merging), and the
+    browser is signed in as the person it was added to (the address now signs in there)."""
+    link_id = _link_id(token, _ADDING)
+    with transaction(engine(), write=True) as db:
+        try:
+            person_id, _ = links.use(db, link_id, _ADDING, config().campaign.goal, utcnow())
+        except links.LinkUnusable as e:
+            return _problem(e.problem, LinkPurpose.ADDRESS)
+    sign_in(person_id)
+    return redirect(url_for("me.page", added=1) + "#addresses", 303)
 
 
 @bp.post("/sign-out")
