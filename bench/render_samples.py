@@ -69,7 +69,10 @@ LINKS = (SIGN_IN,
                  url="https://intro.example.org/join/IjMi.aBcD12.3eFgHiJkLmNoPqRsTuVwXyZ"),
          replace(SIGN_IN, purpose="privacy", lifetime="a day"),
          replace(SIGN_IN, purpose="confirm", lifetime="7 days"),
-         replace(SIGN_IN, purpose="held", email="rosa.costa@example.org", name="Rosa Costa", lifetime="a day"))
+         replace(SIGN_IN, purpose="held", email="rosa.costa@example.org", name="Rosa Costa", lifetime="a day"),
+         replace(SIGN_IN, purpose="address", email="sam@carter-studio.example", name="", lifetime="3 days",
+                 owner="Sam Carter <sam.carter@example.org>",
+                 url="https://intro.example.org/address/IjQi.aBcD12.3eFgHiJkLmNoPqRsTuVwXyZ"))
 ANSWERED = replace(NOTICE, kind="answered", answers=(("Dana Reyes", "helped"), ("Lee Park", "not_yet")))
 
 

@@ -1,6 +1,6 @@
 """Screenshots for docs/: a seeded campaign's public tally page (desktop and phone width),
-the join form and a participant's own page (phone width), served by `intro serve` and
-photographed by Debian's Chromium (through Playwright).
+the join form and a participant's own page (its top, and its addresses; phone width),
+served by `intro serve` and photographed by Debian's Chromium (through Playwright).
 
     .venv/bin/python bench/screenshots.py [--out docs]
 """
@@ -62,6 +62,14 @@ def main() -> None:
                 page.wait_for_url(f"{site}/me")
                 page.screenshot(path=str(out / "me-phone.png"))  # the top: the list goes on for 42 introductions
                 print(out / "me-phone.png")
+                page.fill("#new-address", "sam@carter-studio.example")  # the form, and what it says once sent
+                page.click("text=Add this address")
+                box = page.locator("section[aria-labelledby=addresses]").bounding_box()  # from the page's top
+                assert box is not None
+                top = box["y"] + page.evaluate("window.scrollY")
+                page.screenshot(path=str(out / "me-addresses-phone.png"), full_page=True,
+                                clip={"x": 0, "y": top - 16, "width": 390, "height": box["height"] + 32})
+                print(out / "me-addresses-phone.png")
                 browser.close()
         finally:
             server.send_signal(signal.SIGINT)
