@@ -29,6 +29,7 @@ import dns.rdatatype
 import dns.resolver
 
 from inbound.understanding.mime import MAX_HEADER_BLOCK, address_pairs, header_block, headers, headers_too_long
+from intro import dns_records
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,7 @@ class Verdict:
 
 def dns_resolver(server: str = "") -> Resolver:
     """TXT lookups through dnspython: the system's resolver, or ``server`` ("host[:port]")."""
-    resolver = dns.resolver.Resolver(configure=not server)
-    if server:
-        host, _, port = server.partition(":")
-        resolver.nameservers = [host]
-        resolver.port = int(port) if port else 53
-    resolver.lifetime = DNS_TIMEOUT
+    resolver = dns_records.resolver(server, DNS_TIMEOUT)
 
     def txt(name: str) -> list[bytes] | None:
         try:

@@ -22,20 +22,25 @@ class DnsError(Exception):
     """DNS did not answer (as opposed to answering that there is no such record)."""
 
 
+def resolver(server: str, timeout: float) -> dns.resolver.Resolver:
+    """dnspython's resolver: the system's, or ``server`` ("host" or "host:port", as
+    [trust] resolver is written)."""
+    found = dns.resolver.Resolver(configure=not server)
+    if server:
+        host, _, port = server.partition(":")
+        found.nameservers = [host]
+        found.port = int(port) if port else 53
+    found.lifetime = timeout
+    return found
+
+
 @dataclass
 class Dns:
     resolver: dns.resolver.Resolver
 
     @classmethod
     def using(cls, server: str = "") -> Dns:
-        """The system's resolver, or ``server`` ("host" or "host:port")."""
-        resolver = dns.resolver.Resolver(configure=not server)
-        if server:
-            host, _, port = server.partition(":")
-            resolver.nameservers = [host]
-            resolver.port = int(port) if port else 53
-        resolver.lifetime = TIMEOUT
-        return cls(resolver)
+        return cls(resolver(server, TIMEOUT))
 
     def lookup(self, name: str, kind: str) -> list[str]:
         """The records' texts (TXT strings joined, RFC 7208 3.3); [] when there are none."""
