@@ -225,8 +225,11 @@ def never_logged(session: Session, emails: set[str], never_log: tuple[str, ...])
     found = {e for e in emails if e in listed or any(_under(e.rpartition("@")[2], d) for d in listed if "@" not in d)}
     rest = emails - found
     if rest:
+        # At any of their addresses, primary or confirmed.
         found |= set(session.scalars(select(Person.email).where(Person.email.in_(rest),
                                                                 Person.never_record_at.is_not(None))))
+        found |= set(session.scalars(select(PersonAddress.email).join(Person, Person.id == PersonAddress.person_id)
+                                     .where(PersonAddress.email.in_(rest), Person.never_record_at.is_not(None))))
     return found
 
 

@@ -14,7 +14,7 @@ from intro import config as intro_config
 from intro.config import Config
 from intro.db import transaction
 from intro.errors import ConfigError
-from intro.models import InboundMessage, Introduction, Person
+from intro.models import InboundMessage, Introduction, Person, PersonAddress
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run
 from tests.smtp_helpers import load
@@ -38,7 +38,8 @@ def parties(engine: Engine) -> list[list[str]]:
 
 
 def test_the_setting_takes_addresses_and_domains() -> None:
-    config = intro_config.load(environ={"INTRO_PRIVACY_NEVER_LOG": "Pat@Clinic.Example, @patients.example., ward.example"})
+    listed = "Pat@Clinic.Example, @patients.example., ward.example"
+    config = intro_config.load(environ={"INTRO_PRIVACY_NEVER_LOG": listed})
     assert config.privacy.never_log == ("pat@clinic.example", "patients.example", "ward.example")
     with pytest.raises(ConfigError, match="INTRO_PRIVACY_NEVER_LOG: expected addresses .* or domains"):
         intro_config.load(environ={"INTRO_PRIVACY_NEVER_LOG": "not a domain"})
@@ -87,5 +88,11 @@ def test_never_record_me_from_the_answer_page(engine: Engine, sink: tuple[Sink, 
     before = len(sink[0].received)
     run(config, engine, DUE)
     assert sorted(r[1][0] for r in sink[0].received[before:]) == ["dana@example.net", "kofi@example.com"]
+    # Nor at another address of Lee's (confirmed: intro.merging).
+    with transaction(engine, write=True) as s:
+        lee_id = s.scalars(select(Person.id).where(Person.email == "lee@example.org")).one()
+        s.add(PersonAddress(person_id=lee_id, email="lee.park@work.example", confirmed_at=DUE))
+    deliver(config, engine, load("never_log_other_address.eml"))
+    assert parties(engine)[-1] == ["dana@example.net", "kofi@example.com"]
     # A forged or stale link changes nothing.
     assert client.get("/n/not-a-token").status_code == 400
