@@ -40,9 +40,9 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, insert, select, update
+from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from intro.models import IntroducerCount, Introduction, IntroductionParty
@@ -67,8 +67,38 @@ def _bit(when: datetime) -> int:
     return 1 << (when.month - 1)
 
 
-def _row(campaign_id: int, person_id: Any) -> ColumnElement[bool]:
-    return and_(IntroducerCount.campaign_id == campaign_id, IntroducerCount.person_id == person_id)
+# Statements built once, on the tables: recording runs for every message, and building
+# and compiling ORM statements would cost several times the queries themselves.
+_COUNTS, _INTROS, _PARTIES = (cast(Table, m.__table__) for m in (IntroducerCount, Introduction, IntroductionParty))
+_IC, _I, _P = _COUNTS.c, _INTROS.c, _PARTIES.c
+_THIS = and_(_IC.campaign_id == bindparam("campaign"), _IC.person_id == bindparam("person"))
+_ROWS = select(_IC.person_id, _IC.first_at, _IC.months).where(
+    _IC.campaign_id == bindparam("campaign"), _IC.person_id.in_(bindparam("people", expanding=True)))
+_NEW = insert(_COUNTS)
+_ONE_MORE = update(_COUNTS).where(_THIS).values(
+    count=_IC.count + 1, months=bindparam("months"), first_at=bindparam("first"))
+_WAS = select(_IC.generation, _IC.brought_in_by).where(_THIS)
+# The introductions naming them, strictly before their first, by who made them: from the
+# introductions naming them (an index), not from the campaign's, which SQLite without
+# statistics would otherwise read whole.
+_BEST = (select(_IC.generation, _I.introducer_id).select_from(_INTROS)
+         .join(_COUNTS, and_(_IC.campaign_id == _I.campaign_id, _IC.person_id == _I.introducer_id))
+         .where(_I.id.in_(select(_P.introduction_id).where(_P.person_id == bindparam("person"))),
+                _I.campaign_id == bindparam("campaign"), _I.held_reason.is_(None), _I.made_at < bindparam("first"),
+                _I.introducer_id != bindparam("person"))
+         .order_by(_IC.generation, _I.made_at, _I.id).limit(1))
+_PLACE = update(_COUNTS).where(_THIS).values(
+    generation=bindparam("generation"), brought_in_by=bindparam("by"))
+_BROUGHT = (update(_COUNTS).where(_THIS).values(brought_in=_IC.brought_in + bindparam("step"))
+            .returning(_IC.brought_in))
+_THEM = _COUNTS.alias("them")
+# Those ``person`` introduced before their own first introduction: whose generation may follow from theirs.
+_INTRODUCED_BEFORE_THEIR_FIRST = (
+    select(_P.person_id, _THEM.c.first_at).distinct().select_from(_INTROS)
+    .join(_PARTIES, _P.introduction_id == _I.id)
+    .join(_THEM, and_(_THEM.c.campaign_id == _I.campaign_id, _THEM.c.person_id == _P.person_id))
+    .where(_I.introducer_id == bindparam("person"), _I.campaign_id == bindparam("campaign"),
+           _I.held_reason.is_(None), _I.made_at < _THEM.c.first_at, _P.person_id != bindparam("person")))
 
 
 def introduction_added(session: Session, campaign_id: int, introducer_id: int, made_at: datetime,
@@ -81,18 +111,17 @@ def introduction_added(session: Session, campaign_id: int, introducer_id: int, m
     changes: Counter[str] = Counter()
     parties = set(party_ids) - {introducer_id}
     rows = {row.person_id: row for row in session.execute(
-        select(IntroducerCount.person_id, IntroducerCount.first_at, IntroducerCount.months)
-        .where(IntroducerCount.campaign_id == campaign_id, IntroducerCount.person_id.in_([introducer_id, *parties])))}
+        _ROWS, {"campaign": campaign_id, "people": [introducer_id, *parties]})}
     mine, month = rows.get(introducer_id), made_at.month
     pending: dict[int, datetime] = {}  # whose generation to settle again: their first introduction
     if mine is None:
-        session.execute(insert(IntroducerCount), {"campaign_id": campaign_id, "person_id": introducer_id, "count": 1,
-                                                  "first_at": made_at, "months": _bit(made_at)})
+        session.execute(_NEW, {"campaign_id": campaign_id, "person_id": introducer_id, "count": 1,
+                               "first_at": made_at, "months": _bit(made_at)})
         changes.update({new_name(month): 1, active_name(month): 1, generation_name(0): 1})  # settled below
         pending[introducer_id] = made_at
     else:
-        session.execute(update(IntroducerCount).where(_row(campaign_id, introducer_id)).values(
-            count=IntroducerCount.count + 1, months=mine.months | _bit(made_at), first_at=min(mine.first_at, made_at)))
+        session.execute(_ONE_MORE, {"campaign": campaign_id, "person": introducer_id,
+                                    "months": mine.months | _bit(made_at), "first": min(mine.first_at, made_at)})
         if not mine.months & _bit(made_at):
             changes[active_name(month)] += 1
         if made_at < mine.first_at:  # recorded out of order: an earlier first introduction
@@ -123,48 +152,25 @@ def _settle(session: Session, campaign_id: int, pending: Mapping[int, datetime],
         if person in done:
             continue
         done.add(person)
-        was = session.execute(select(IntroducerCount.generation, IntroducerCount.brought_in_by)
-                              .where(_row(campaign_id, person))).one()
-        best = session.execute(
-            select(IntroducerCount.generation, Introduction.introducer_id).select_from(IntroductionParty)
-            .join(Introduction, Introduction.id == IntroductionParty.introduction_id)
-            .join(IntroducerCount, _row(campaign_id, Introduction.introducer_id))
-            .where(IntroductionParty.person_id == person, Introduction.campaign_id == campaign_id,
-                   Introduction.held_reason.is_(None), Introduction.made_at < first,
-                   Introduction.introducer_id != person)
-            .order_by(IntroducerCount.generation, Introduction.made_at, Introduction.id).limit(1)).first()
+        this = {"campaign": campaign_id, "person": person}
+        was = session.execute(_WAS, this).one()
+        best = session.execute(_BEST, {**this, "first": first}).first()
         generation, by = (best.generation + 1, best.introducer_id) if best else (0, None)
         if (generation, by) == (was.generation, was.brought_in_by):
             continue
-        session.execute(update(IntroducerCount).where(_row(campaign_id, person))
-                        .values(generation=generation, brought_in_by=by))
+        session.execute(_PLACE, {**this, "generation": generation, "by": by})
         changes[generation_name(was.generation)] -= 1
         changes[generation_name(generation)] += 1
         if by != was.brought_in_by:
             for parent, step in ((was.brought_in_by, -1), (by, 1)):
                 if parent is None:
                     continue
-                now = session.execute(update(IntroducerCount).where(_row(campaign_id, parent))
-                                      .values(brought_in=IntroducerCount.brought_in + step)
-                                      .returning(IntroducerCount.brought_in)).scalar_one()
+                now = session.execute(_BROUGHT, {"campaign": campaign_id, "person": parent, "step": step}).scalar_one()
                 if (step, now) in ((1, 1), (-1, 0)):  # brought their first one in, or no longer any
                     changes[PARENTS] += step
         if generation != was.generation and person != fresh:
-            queue.extend(_introduced_before_their_first(session, campaign_id, person))
+            queue.extend((first, who) for who, first in session.execute(_INTRODUCED_BEFORE_THEIR_FIRST, this))
             heapq.heapify(queue)
-
-
-def _introduced_before_their_first(session: Session, campaign_id: int, person: int) -> list[tuple[datetime, int]]:
-    """The introducers ``person`` introduced before their first introduction (with it):
-    those whose generation may follow from theirs."""
-    them = aliased(IntroducerCount)
-    return [(first, who) for who, first in session.execute(
-        select(IntroductionParty.person_id, them.first_at).distinct().select_from(Introduction)
-        .join(IntroductionParty, IntroductionParty.introduction_id == Introduction.id)
-        .join(them, and_(them.campaign_id == campaign_id, them.person_id == IntroductionParty.person_id))
-        .where(Introduction.introducer_id == person, Introduction.campaign_id == campaign_id,
-               Introduction.held_reason.is_(None), Introduction.made_at < them.first_at,
-               IntroductionParty.person_id != person))]
 
 
 def recount(session: Session, campaign_id: int, introducers: Mapping[int, tuple[int, datetime, int]]) -> Counter[str]:
