@@ -19,6 +19,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+from growing import grow  # noqa: E402
 from smtp_ingest import free_port, wait_for  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -43,6 +44,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run([intro, "demo", "seed", "--intros", "130", "--participants", "12", "--year", "2026"],
                        cwd=folder, env=env, check=True, capture_output=True)
+        grow(make_engine(f"sqlite:///{Path(folder) / 'intro.db'}"), 2026, starters=12)  # people introduced introduce
         server = subprocess.Popen([intro, "serve"], cwd=folder, env=env)
         try:
             wait_for(port)
