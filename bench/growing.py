@@ -34,9 +34,7 @@ def grow(engine: Engine, year: int, starters: int, generations: int = 4, seed: i
         pool = [person for person, _ in introduced if person not in introducers]
         wave = [(person, at) for person, at in introduced if person not in introducers][:starters]
         next_id = {t: s.scalar(select(func.max(t.id))) or 0 for t in (Introduction, IntroductionParty)}
-        # The address an introduction used for each person, where the schema keeps one.
-        keeps_address = "email" in IntroductionParty.__table__.c
-        address = {p: e for p, e in s.execute(select(Person.id, Person.email))} if keeps_address else None
+        address = {p: e for p, e in s.execute(select(Person.id, Person.email))}  # as each party is addressed
         rows: dict[type, list[dict[str, object]]] = {Introduction: [], IntroductionParty: []}
         for _ in range(generations):
             following = []
@@ -53,7 +51,7 @@ def grow(engine: Engine, year: int, starters: int, generations: int = 4, seed: i
                         next_id[IntroductionParty] += 1
                         rows[IntroductionParty].append({"id": next_id[IntroductionParty], "person_id": party,
                                                         "introduction_id": next_id[Introduction],
-                                                        **({"email": address[party]} if address else {})})
+                                                        "email": address[party]})
                         if rng.random() < 0.3:
                             following.append((party, made))
             wave = following
