@@ -1,6 +1,7 @@
 """Screenshots for docs/: a seeded campaign's public tally page (desktop and phone width),
-the join form and a participant's own page (its top, and its addresses; phone width),
-served by `intro serve` and photographed by Debian's Chromium (through Playwright).
+the join form, a participant's own page (its top, and its addresses) and the pace note's
+page (phone width), served by `intro serve` and photographed by Debian's Chromium
+(through Playwright).
 
     .venv/bin/python bench/screenshots.py [--out docs]
 """
@@ -25,7 +26,7 @@ from sqlalchemy import select  # noqa: E402
 
 from intro import links, tokens  # noqa: E402
 from intro.db import make_engine, transaction  # noqa: E402
-from intro.models import IntroducerCount, Person  # noqa: E402
+from intro.models import IntroducerCount, Participant, Person  # noqa: E402
 from intro.secret import secret_key  # noqa: E402
 from intro.timeutil import utcnow  # noqa: E402
 
@@ -42,7 +43,8 @@ def main() -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("INTRO_")},
            "INTRO_WEB_PORT": str(port), "INTRO_SMTP_PORT": str(free_port()), "INTRO_LOG_LEVEL": "WARNING"}
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run([intro, "demo", "seed", "--intros", "130", "--participants", "12", "--year", "2026"],
+        subprocess.run([intro, "demo", "seed", "--intros", "130", "--participants", "12", "--year", "2026",
+                        "--pace-notes"],
                        cwd=folder, env=env, check=True, capture_output=True)
         grow(make_engine(f"sqlite:///{Path(folder) / 'intro.db'}"), 2026, starters=12)  # people introduced introduce
         server = subprocess.Popen([intro, "serve"], cwd=folder, env=env)
@@ -72,6 +74,10 @@ def main() -> None:
                 page.screenshot(path=str(out / "me-addresses-phone.png"), full_page=True,
                                 clip={"x": 0, "y": top - 16, "width": 390, "height": box["height"] + 32})
                 print(out / "me-addresses-phone.png")
+                page = browser.new_page(viewport={"width": 390, "height": 700})
+                page.goto(site + pace_path(Path(folder) / "intro.db"))  # from the weekly pace note
+                page.screenshot(path=str(out / "pace-phone.png"), full_page=True)
+                print(out / "pace-phone.png")
                 browser.close()
         finally:
             server.send_signal(signal.SIGINT)
@@ -90,5 +96,15 @@ def sign_in_path(database: Path) -> str:
     return f"/sign-in/{tokens.make(secret_key(engine, ''), tokens.SIGN_IN, link_id)}"
 
 
+def pace_path(database: Path) -> str:
+    """The page the weekly pace note's "pause" link opens, for the first participant."""
+    engine = make_engine(f"sqlite:///{database}")
+    with transaction(engine) as session:
+        participant_id = session.scalar(select(Participant.id).order_by(Participant.id).limit(1))
+    assert participant_id is not None
+    return f"/pace/{tokens.make(secret_key(engine, ''), tokens.PACE, participant_id)}?do=pause"
+
+
 if __name__ == "__main__":
     main()
+
