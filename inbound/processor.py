@@ -107,9 +107,9 @@ def _resolver(server: str) -> Resolver:
 
 
 def _authenticated(meaning: Meaning, raw: bytes, trust: Trust | None) -> Meaning:
-    """Introductions, and messages whose sender would be asked about one: they are what
-    makes the service count and mail people."""
-    if trust is None or (meaning.kind != "introduction" and not meaning.ask):
+    """Introductions, messages whose sender would be asked about one, and asks (and their
+    answers): they are what makes the service count and mail people."""
+    if trust is None or (meaning.kind != "introduction" and not meaning.ask and meaning.asks_first is None):
         return meaning
     verdict = authenticate(raw, trust.authserv_id, _resolver(trust.resolver))
     return replace(meaning, auth=verdict.result, auth_note=verdict.note)

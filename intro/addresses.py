@@ -67,6 +67,9 @@ def normalize_service_address(address: str) -> str:
 ANSWER_TAG = "f-"  # Reply-To: answers by mail
 BOUNCE_TAG = "b-"  # envelope sender: delivery failures
 UNSUBSCRIBE_TAG = "u-"  # List-Unsubscribe mailto: opting out by mail (RFC 2369)
+# intro+ask@: copied on a message that asks one person first whether they want an
+# introduction (intro.consent). A whole tag, not a prefix: people type it.
+ASK_TAG = "ask"
 
 
 def base_address(address: str) -> str:
@@ -90,3 +93,13 @@ def tag_of(rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...], prefi
             if tag.startswith(prefix) and len(tag) > len(prefix):
                 return tag[len(prefix):]
     return None
+
+
+def asks_first(rcpt_to: tuple[str, ...] | list[str], service: tuple[str, ...]) -> bool:
+    """Whether a message was sent to intro+ask@ (at any of the service's addresses)."""
+    for rcpt in rcpt_to:
+        local, _, domain = rcpt.lower().rpartition("@")
+        base, plus, tag = local.partition("+")
+        if plus and tag == ASK_TAG and f"{base}@{domain}" in service:
+            return True
+    return False

@@ -195,6 +195,15 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True)
+class ConsentConfig:
+    # Asking first (a message copying intro+ask@): unanswered this long, the person asked
+    # gets one short note with one-click answers. "0": no note.
+    nudge: timedelta = timedelta(days=3)
+    # Unanswered this long, the ask expires and its introducer is told, once. "0": never.
+    expires: timedelta = timedelta(days=14)
+
+
+@dataclass(frozen=True)
 class Config:
     # Empty: http://<web.host>:<web.port>, right for one machine, wrong behind a proxy.
     base_url: str = _setting("", values.base_url)
@@ -212,6 +221,7 @@ class Config:
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
     recognition: RecognitionConfig = field(default_factory=RecognitionConfig)
+    consent: ConsentConfig = field(default_factory=ConsentConfig)
 
     @property
     def public_url(self) -> str:

@@ -39,6 +39,22 @@ class Command:
     year: int | None = None  # join: the campaign; None: that of the year the message was sent
 
 
+# What the person asked first (intro+ask@) answers: yes, not now, or no (intro.consent).
+Consent = Literal["yes", "not_now", "no"]
+
+
+@dataclass(frozen=True)
+class AskSaid:
+    """What a message copying intro+ask@ says on its own: the people it was sent to (To
+    and Cc, the service and the sender left out), those its text names, and, if it is an
+    answer to an ask, what it answers (None: it does not say clearly)."""
+
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    named: tuple[Address, ...]
+    answer: Consent | None
+
+
 @dataclass(frozen=True)
 class Meaning:
     """What one message means, from its bytes and envelope alone."""
@@ -69,3 +85,5 @@ class Meaning:
     # an introduction: its sender should be asked whether it was one (no silent misses).
     ask: bool = False
     named: tuple[str, ...] = ()  # the addresses of ``parties`` its text names (ticked when asking)
+    # Sent to intro+ask@: the introducer asks one person first, or someone answers such an ask.
+    asks_first: AskSaid | None = None

@@ -276,6 +276,69 @@ class Notice(Outgoing, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AskStatus(enum.StrEnum):
+    """Where an ask (intro.consent) stands."""
+
+    PENDING = "pending"  # the asked person has not answered
+    ANSWERED = "answered"  # they have: ``answer`` says what (it may still change)
+    EXPIRED = "expired"  # no answer within [consent] expires; the introducer was told
+    INTRODUCED = "introduced"  # the introduction was made, by the service or by the introducer
+    UNCLEAR = "unclear"  # whom it asked, or about whom, could not be told; the introducer was told
+
+
+class ConsentAsk(Base):
+    """An introducer asked one person first whether they want to meet another (a message
+    copying intro+ask@). Nothing is shown or counted for it; only an introduction is."""
+
+    __tablename__ = "consent_asks"
+    __table_args__ = (Index(None, "status", "created_at"), Index(None, "asked_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    introducer_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # The person asked, and the one they were asked about, at the addresses the ask used.
+    # NULL when the ask was unclear.
+    asked_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    asked_email: Mapped[str | None] = mapped_column(String(ADDRESS))
+    other_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    other_email: Mapped[str | None] = mapped_column(String(ADDRESS))
+    other_name: Mapped[str] = mapped_column(String(HEADER), default="")  # as the ask wrote it
+    # The ask as received: replies to it thread to its Message-ID.
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL"), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(HEADER), index=True)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[AskStatus] = mapped_column(_enum(AskStatus), default=AskStatus.PENDING)
+    answer: Mapped[str | None] = mapped_column(String(8))  # "yes", "not_now" or "no" (intro.meaning.Consent)
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(String(8))  # "reply" or "web"
+    introduction_id: Mapped[int | None] = mapped_column(ForeignKey("introductions.id", ondelete="SET NULL"))
+
+
+class AskMailKind(enum.StrEnum):
+    NUDGE = "nudge"  # to the asked person, unanswered after [consent] nudge: one-click answers
+    YES = "yes"  # to the introducer: "Lee said yes", with "Send the introduction"
+    DECLINED = "declined"  # to the introducer: "not this time" (for "not now" and "no" alike)
+    EXPIRED = "expired"  # to the introducer: no answer within [consent] expires
+    UNCLEAR = "unclear"  # to the introducer: whom did you ask, about whom?
+    INTRODUCTION = "introduction"  # to both, from the service in the introducer's name
+
+
+class AskMail(Outgoing, Base):
+    """A mail about an ask, each kind at most once (the unique (ask, kind))."""
+
+    __tablename__ = "ask_mails"
+    __table_args__ = (UniqueConstraint("ask_id", "kind"), Index(None, "status", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ask_id: Mapped[int] = mapped_column(ForeignKey("consent_asks.id", ondelete="CASCADE"))
+    kind: Mapped[AskMailKind] = mapped_column(_enum(AskMailKind))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The introduction only: the words its introducer chose to send.
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
 class QuestionAnswer(enum.StrEnum):
     LOGGED = "logged"  # "Log it": it was an introduction, of the people chosen
     DECLINED = "declined"  # "It was not an introduction"

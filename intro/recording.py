@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from intro import counts, links, privacy, questions, suppression
+from intro import consent, counts, links, privacy, questions, suppression
 from intro import trust as trust_policy
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address
 from intro.answers import MAX_COMMENT, opt_out, record_answer
@@ -24,7 +24,16 @@ from intro.campaigns import campaign_id_for
 from intro.config import Config
 from intro.followups import by_tag, person_by_tag, schedule
 from intro.meaning import Meaning
-from intro.models import InboundMessage, Introduction, IntroductionParty, MessageStatus, Person, QuestionAnswer
+from intro.models import (
+    AskStatus,
+    ConsentAsk,
+    InboundMessage,
+    Introduction,
+    IntroductionParty,
+    MessageStatus,
+    Person,
+    QuestionAnswer,
+)
 from intro.people import find_id, person_id_for
 from intro.timeutil import utcnow
 from intro.trust import Trust
@@ -48,6 +57,12 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
         return None
     meaning = _without_forgotten(session, message, meaning)
     meaning = _without_never_logged(session, message, meaning, config.privacy.never_log)
+    if meaning.asks_first is not None and meaning.sender is not None:
+        settled = _asked_first(session, message, meaning, config, trust)
+        if settled is not None:
+            message.auth, message.auth_note = meaning.auth or None, meaning.auth_note or None
+            _processed(message, *settled)
+            return None
     if meaning.command is not None and meaning.sender is not None:
         _carry_out(session, message, meaning, config)
         return None
@@ -75,6 +90,7 @@ def record(session: Session, message: InboundMessage, meaning: Meaning, config: 
             made = _new_introduction(session, message.id, made_at(meaning.date, message.received_at), meaning,
                                      config.campaign.goal, held or busy)
             message.introduction_id = made
+            consent.link(session, made, utcnow())
             if busy is not None:
                 for organizer in config.web.admins:
                     links.request_held(session, organizer, utcnow())
@@ -140,6 +156,74 @@ def _without_never_logged(session: Session, message: InboundMessage, meaning: Me
     if len(parties) < 2:
         return replace(meaning, kind="other", reason=reason, parties=(), ask=False)
     return replace(meaning, reason=reason, parties=parties)
+
+
+def _asked_first(session: Session, message: InboundMessage, meaning: Meaning, config: Config,
+                 trust: Trust | None) -> tuple[str, str] | None:
+    """A message copying intro+ask@ (intro.consent): an answer to an ask, a later message in
+    its thread, or a new ask; the kind and note it is recorded with. None: it is an
+    introduction, recorded as any other (and linked to the ask it follows)."""
+    said, sender, now = meaning.asks_first, meaning.sender, utcnow()
+    assert said is not None and sender is not None
+    ask = consent.ask_about(session, meaning.thread_ids, sender, said.to + said.cc)
+    if ask is not None:
+        sender_id = find_id(session, sender.email)
+        if sender_id == ask.asked_id:
+            if trust is not None and meaning.auth == "fail":
+                return "other", f"an answer to ask {ask.id} whose From failed authentication: not taken"
+            if said.answer is None:
+                consent.nudge_now(session, ask, now)
+                return "survey_reply", (f"a reply to ask {ask.id} that says neither yes, not now nor no clearly: "
+                                        "the note with the buttons goes now")
+            if consent.answer(session, ask, said.answer, "reply", now):
+                return "survey_reply", f"answered {said.answer!r} to ask {ask.id} by mail"
+            return "survey_reply", f"an answer to ask {ask.id}, which was settled already"
+        if sender_id == ask.introducer_id and meaning.kind == "introduction":
+            return None
+        return "reply", f"a later message in the thread of ask {ask.id}"
+    if meaning.kind == "introduction" and len(said.to) >= 2:
+        return None  # it introduces the people it is sent to: intro+ask@ copied by habit
+    who = consent.who(said.to, said.cc, said.named)
+    if consent.excluded(session, who, config.privacy.never_log):
+        message.raw, message.mail_from, message.rcpt_to, message.peer = b"", "", [], ""
+        return "other", "an ask that names someone never to be recorded: not kept, nobody mailed"
+    if trust is not None and meaning.auth == "fail":
+        return "other", f"an ask whose From failed authentication ({meaning.auth_note}): not recorded, nobody mailed"
+    return "other", consent.record_ask(session, message, sender, meaning.subject, who, now,
+                                       config.trust.introductions_per_day)
+
+
+def send_asked(session: Session, ask_id: int, subject: str, body: str, config: Config, now: datetime) -> int:
+    """"Send the introduction": the person asked said yes, and the introducer sends the
+    introduction the service writes for them. It is logged as theirs and gets its
+    follow-ups like any other; its mail goes out through the outbox. Returns its id.
+
+    The mail's Message-ID is kept as a received message of the introduction's, so that the
+    two people's replies, copying the service, join its thread as they would any other's.
+    """
+    ask = session.scalars(select(ConsentAsk).where(ConsentAsk.id == ask_id).with_for_update()).one()
+    problem = consent.not_ready(session, ask)
+    if problem:
+        raise consent.NotReady(problem)
+    assert ask.asked_id is not None and ask.other_id is not None and ask.asked_email and ask.other_email
+    introducer, asked, other = (session.get_one(Person, pid) for pid in (ask.introducer_id, ask.asked_id,
+                                                                          ask.other_id))
+    tag = consent.mail_introduction(session, ask, subject, body, now)
+    row = InboundMessage(message_id=f"introduction.{tag}@{config.service.address[0].partition('@')[2]}",
+                         mail_from="", rcpt_to=[], peer="", received_at=now, raw=b"", size=0,
+                         status=MessageStatus.PROCESSED, kind="introduction", processed_at=now,
+                         note=f"the introduction of ask {ask.id}, sent by the service in its introducer's name")
+    session.add(row)
+    session.flush()
+    meaning = Meaning("introduction", "asked first, then sent by its introducer", subject=subject,
+                      introducer=Address(introducer.email, introducer.display_name),
+                      parties=(Address(ask.asked_email, asked.display_name),
+                               Address(ask.other_email, other.display_name or ask.other_name)))
+    intro_id = _new_introduction(session, row.id, now, meaning, config.campaign.goal, confirmed_at=now)
+    schedule(session, intro_id, now, config, now)
+    row.introduction_id = intro_id
+    ask.status, ask.introduction_id = AskStatus.INTRODUCED, intro_id
+    return intro_id
 
 
 def _processed(message: InboundMessage, kind: str, note: str) -> None:
@@ -216,6 +300,7 @@ def log_question(session: Session, question_id: int, person_id: int | None, chos
     intro_id = _new_introduction(session, question.inbound_message_id, question.made_at, meaning,
                                  config.campaign.goal, confirmed_at=now)
     schedule(session, intro_id, question.made_at, config, now)
+    consent.link(session, intro_id, now)
     question.candidates = [{**c, "chosen": str(c["email"]) in picked} for c in question.candidates]
     questions.settle(session, question, QuestionAnswer.LOGGED, now, intro_id)
     message = session.get(InboundMessage, question.inbound_message_id) if question.inbound_message_id else None

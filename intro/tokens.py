@@ -23,6 +23,10 @@ QUESTION = "question"
 NEVER_ASK = "never_ask"
 # The weekly pace note's "pause" and "stop" (intro.pace): a participant's id.
 PACE = "pace"
+# Asking first (intro.consent): the person asked answers (CONSENT), and the introducer
+# sends the introduction (CONSENT_SEND); an ask's id.
+CONSENT = "consent"
+CONSENT_SEND = "consent_send"
 # "Never record me", on the page a follow-up links to: a person's id, for ever.
 NEVER_RECORD = "never_record"
 # An answer link is good for this long after the mail; an unsubscribe link for ever (a

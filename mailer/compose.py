@@ -15,17 +15,19 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
 from intro import tokens
-from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, tagged
+from intro.addresses import ANSWER_TAG, ASK_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, tagged
 from intro.config import Config
+from intro.consent import AskJob
 from intro.followups import Job
 from intro.links import LIFETIME, SIGNS_IN, LinkJob
-from intro.models import LinkPurpose
+from intro.models import AskMailKind, LinkPurpose
 from intro.notices import NoticeJob
 from intro.pace import PaceJob
 from intro.questions import QuestionJob
 from intro.text import one_line
 from intro.timeutil import utcnow
 from mailer.render import (
+    AskedMail,
     Candidate,
     FollowupMail,
     LinkMail,
@@ -34,6 +36,7 @@ from mailer.render import (
     QuestionMail,
     Rendered,
     Renderer,
+    render_asked,
     render_link,
     render_notice,
     render_pace,
@@ -41,6 +44,7 @@ from mailer.render import (
 )
 
 ANSWER_CHOICES = ("helped", "not_yet", "no")
+ASK_CHOICES = ("yes", "not_now", "no")
 # UTF-8 bodies in base64: safe on any relay, and encoded in C (quoted-printable, more
 # readable raw, cost a third of a follow-up's CPU in bench/followups_send.py).
 _UTF8 = "utf-8"
@@ -114,6 +118,49 @@ def pace_note(job: PaceJob, renderer: Renderer, config: Config, secret: str) -> 
                     service_name=config.mail.from_name, service_url=config.public_url)
     rendered = render_pace(renderer, mail)
     return _message(job.name, job.email, job.person_id, job.tag, "pace", rendered, config, secret), job.email
+
+
+def asked(job: AskJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str | tuple[str, ...]]:
+    """A mail about asking someone first (intro.consent): a note to the person asked, a
+    word to the introducer, or the introduction itself, to both."""
+    base, service = config.public_url, config.service.address[0]
+    page = f"{base}/c/{tokens.make(secret, tokens.CONSENT, job.ask_id)}"
+    asked_, other = job.asked, job.other
+    recipient = job.recipients[0]
+    introduction = job.kind == AskMailKind.INTRODUCTION
+    mail = AskedMail(
+        kind=f"ask_{job.kind}", recipient_name="" if introduction else recipient.name,
+        introducer_name=job.introducer.name, introducer_email=job.introducer.email,
+        asked_name=asked_.name if asked_ else "", asked_email=asked_.email if asked_ else "",
+        other_name=other.name if other else "", other_email=other.email if other else "",
+        subject=job.subject, asked_on=job.asked_on.date(),
+        answer_urls={a: f"{page}?answer={a}" for a in ASK_CHOICES} if job.kind == AskMailKind.NUDGE else {},
+        send_url=f"{base}/c/send/{tokens.make(secret, tokens.CONSENT_SEND, job.ask_id)}"
+        if job.kind == AskMailKind.YES else "",
+        body=job.body, ask_address=tagged(service, ASK_TAG, ""), expires_days=config.consent.expires.days,
+        followup_days=config.followup.delay.days,
+        unsubscribe_url="" if introduction else unsubscribe_url(config, secret, job.recipients[0].person_id),
+        service_name=config.mail.from_name, service_url=base)
+    rendered = render_asked(renderer, mail)
+    if not introduction:
+        return _message(recipient.name, recipient.email, recipient.person_id, job.tag, f"ask-{job.kind}", rendered,
+                        config, secret), recipient.email
+    return _introduction(job, rendered, config), tuple(p.email for p in job.recipients)
+
+
+def _introduction(job: AskJob, rendered: Rendered, config: Config) -> Message:
+    """The introduction, from the service in its introducer's name (their own address in
+    From would fail DMARC at their domain), to both people, copying the service; a reply
+    goes to both and to the introducer. No List-Unsubscribe: it is the introducer's mail,
+    sent once, not a list."""
+    service = config.service.address[0]
+    message = _message("", job.recipients[0].email, None, job.tag, "introduction", rendered, config, "")
+    name = job.introducer.name or job.introducer.email
+    message.replace_header("From", _address(f"{name} via {config.mail.from_name}", service))
+    message.replace_header("To", ", ".join(_address(p.name, p.email) for p in job.recipients))
+    message["Cc"] = _address(config.mail.from_name, service)
+    message["Reply-To"] = ", ".join(_address(p.name, p.email) for p in (*job.recipients, job.introducer))
+    return message
 
 
 def link(job: LinkJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:

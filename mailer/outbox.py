@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Engine
 
 from intro.config import Config
+from intro.consent import ASK, AskMails
 from intro.followups import FollowUps, plan_from
 from intro.links import LINK, Links
 from intro.notices import Notices
@@ -41,7 +42,7 @@ class Writer(Generic[Job]):
 
     kind: Kind[Job]
     # The mail for these jobs (one, or several ``together``), and the address it goes to.
-    write: Callable[[list[Job]], tuple[Message, str]]
+    write: Callable[[list[Job]], tuple[Message, str | tuple[str, ...]]]
     # Jobs with the same key go out as one mail; None: one mail each.
     together: Callable[[Job], Hashable] | None = None
 
@@ -49,7 +50,7 @@ class Writer(Generic[Job]):
 def writers(config: Config, secret: str, renderer: Renderer) -> list[Writer[Any]]:
     """Every kind of mail, in the order a pass sends them: links first (someone is waiting
     for them, at their inbox), then follow-ups, notes to introducers, questions to them,
-    and the weekly pace notes."""
+    the weekly pace notes, and the mails about asking someone first."""
     follow = config.followup
     return [
         Writer(Links(config.web.admins), lambda jobs: compose.link(jobs[0], renderer, config, secret)),
@@ -59,6 +60,8 @@ def writers(config: Config, secret: str, renderer: Renderer) -> list[Writer[Any]
                lambda jobs: compose.notice(jobs[0], renderer, config, secret)),
         Writer(Questions(), lambda jobs: compose.question(jobs[0], renderer, config, secret)),
         Writer(PaceNotes(config.campaign.pace_note), lambda jobs: compose.pace_note(jobs[0], renderer, config, secret)),
+        Writer(AskMails(config.consent.nudge, config.consent.expires),
+               lambda jobs: compose.asked(jobs[0], renderer, config, secret)),
     ]
 
 
@@ -71,6 +74,7 @@ class Summary:
     links: int = 0  # sign-in, join and invitation links
     questions: int = 0  # "was it an introduction?"
     pace_notes: int = 0  # to participants behind pace
+    asks: int = 0  # about asking someone first: notes, words to introducers, introductions
     results: dict[str, dict[Result, int]] = field(default_factory=dict)  # by kind, every outcome
 
     def add(self, kind: str, outcomes: Sequence[tuple[Claimed[Any], Outcome]]) -> None:
@@ -83,10 +87,12 @@ class Summary:
         self.links = self.results.get("links", {}).get(Result.SENT, 0)
         self.questions = self.results.get("questions", {}).get(Result.SENT, 0)
         self.pace_notes = self.results.get("pace_notes", {}).get(Result.SENT, 0)
+        self.asks = self.results.get("asks", {}).get(Result.SENT, 0)
 
     def describe(self) -> str:
         return (f"sent {self.sent}, to retry {self.retried}, failed {self.failed}, "
-                f"notes to introducers {self.notes}, links {self.links}, pace notes {self.pace_notes}")
+                f"notes to introducers {self.notes}, links {self.links}, pace notes {self.pace_notes}, "
+                f"mails about asks {self.asks}")
 
 
 def run_once(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,
@@ -115,6 +121,12 @@ def run_once(config: Config, engine: Engine, secret: str, now: datetime, rendere
 def links_waiting(engine: Engine, now: datetime) -> bool:
     """Whether a link waits to be mailed (the scheduler looks every few seconds)."""
     return waiting(engine, LINK, now)
+
+
+def asks_waiting(engine: Engine, now: datetime) -> bool:
+    """Whether a mail about an ask waits: an answer to tell, an introduction to send
+    (someone just pressed a button; the scheduler looks every few seconds)."""
+    return waiting(engine, ASK, now)
 
 
 def send_links(config: Config, engine: Engine, secret: str, now: datetime, renderer: Renderer,

@@ -286,3 +286,46 @@ def render_pace(renderer: Renderer, mail: PaceMail) -> Rendered:
                    unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"),
                    service_name=_name(mail.service_name), service_url=_url(mail.service_url, "service_url"))
     return renderer.mail("pace", safe)
+
+
+@dataclass(frozen=True)
+class AskedMail:
+    """What the ask_*.* templates may use: mails about asking someone first (intro.consent).
+    ``kind`` is the template: ask_nudge, ask_yes, ask_declined, ask_expired, ask_unclear,
+    ask_introduction."""
+
+    kind: str
+    recipient_name: str  # whom it greets ("" for the introduction, which greets both)
+    introducer_name: str
+    introducer_email: str
+    asked_name: str  # the person asked ("" when the ask was unclear)
+    asked_email: str
+    other_name: str  # the one they were asked about
+    other_email: str
+    subject: str  # the ask's subject
+    asked_on: date
+    answer_urls: Mapping[str, str]  # the nudge: "yes", "not_now", "no" -> the page that records it
+    send_url: str  # "yes": the page that sends the introduction
+    body: str  # the introduction: its introducer's words
+    ask_address: str  # intro+ask@...
+    expires_days: int  # [consent] expires, in days
+    followup_days: int  # [followup] delay, in days: when both are asked whether it helped
+    unsubscribe_url: str  # "" for the introduction (its introducer's mail, not the service's)
+    service_name: str
+    service_url: str
+
+
+def render_asked(renderer: Renderer, mail: AskedMail) -> Rendered:
+    safe = replace(
+        mail, recipient_name=_name(mail.recipient_name), introducer_name=_name(mail.introducer_name),
+        introducer_email=one_line(mail.introducer_email), asked_name=_name(mail.asked_name),
+        asked_email=one_line(mail.asked_email), other_name=_name(mail.other_name),
+        other_email=one_line(mail.other_email), subject=mail_subject(mail.subject),
+        answer_urls=MappingProxyType({k: _url(v, f"answer_urls[{k}]") for k, v in mail.answer_urls.items()}),
+        send_url=_url(mail.send_url, "send_url") if mail.send_url else "",
+        # The introducer's own words: control characters out, line breaks kept.
+        body="\n".join(one_line(line) for line in mail.body.replace("\r\n", "\n").split("\n")).strip(),
+        ask_address=one_line(mail.ask_address),
+        unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url") if mail.unsubscribe_url else "",
+        service_name=_name(mail.service_name), service_url=_url(mail.service_url, "service_url"))
+    return renderer.mail(mail.kind, safe)

@@ -14,7 +14,7 @@ from intro import privacy, wakeup
 from intro.config import Config
 from intro.secret import secret_key
 from intro.timeutil import utcnow
-from mailer.outbox import links_waiting, run_once, send_links
+from mailer.outbox import asks_waiting, links_waiting, run_once, send_links
 from mailer.render import Renderer
 from mailer.send import outgoing
 
@@ -60,11 +60,16 @@ class SchedulerComponent:
                 if time.monotonic() >= next_pass:
                     next_pass = time.monotonic() + INTERVAL_SECONDS
                     summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer, self.connect)
-                    if summary.sent or summary.retried or summary.failed or summary.links or summary.pace_notes:
+                    if any((summary.sent, summary.retried, summary.failed, summary.links, summary.pace_notes,
+                            summary.asks)):
                         log.info("follow-ups: %s", summary.describe())
                 elif links_waiting(self.engine, utcnow()):
                     sent = send_links(self.config, self.engine, secret, utcnow(), self.renderer, self.connect)
                     log.info("links mailed: %s", sent)
+                elif asks_waiting(self.engine, utcnow()):
+                    summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer, self.connect,
+                                       only=("asks",))
+                    log.info("mails about asks: %s", summary.asks)
             except (OperationalError, InterfaceError) as e:
                 log.warning("scheduler: database unavailable (%s); trying again soon", e.orig)
             except Exception:  # never let the thread die: nothing would be sent again

@@ -60,8 +60,9 @@ class Transport(Protocol):
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None: ...
 
-    def send(self, message: Message, sender: str, recipient: str) -> str:
-        """Hand the message over; return what became of it (the relay's reply)."""
+    def send(self, message: Message, sender: str, recipient: str | tuple[str, ...]) -> str:
+        """Hand the message over to ``recipient`` (one address, or several for one mail:
+        an introduction to two people); return what became of it (the relay's reply)."""
         ...
 
 
@@ -101,8 +102,9 @@ class OutboxTransport:
     def __exit__(self, *exc: object) -> None:
         pass
 
-    def send(self, message: Message, sender: str, recipient: str) -> str:
+    def send(self, message: Message, sender: str, recipient: str | tuple[str, ...]) -> str:
         message_id = str(message["Message-ID"]).strip("<>").replace("/", "_")
+        recipient = ">, <".join((recipient,) if isinstance(recipient, str) else recipient)
         data = self.sign(wire(message))
         # Write then rename: a reader of the folder never sees half a message.
         fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
@@ -153,17 +155,28 @@ class SmtpTransport:
             raise TemporaryFailure(f"cannot reach the relay {relay.host}:{relay.port}: {e}") from None
         return client
 
-    def send(self, message: Message, sender: str, recipient: str) -> str:
+    def send(self, message: Message, sender: str, recipient: str | tuple[str, ...]) -> str:
         # Step by step rather than smtplib's sendmail(): a connection lost before DATA
         # certainly delivered nothing (retry), one lost during DATA may have (do not).
         data = self.sign(wire(message))
-        options = ["SMTPUTF8"] if not (sender + recipient).isascii() else []
+        recipients = (recipient,) if isinstance(recipient, str) else recipient
+        options = ["SMTPUTF8"] if not (sender + "".join(recipients)).isascii() else []
         client = self.client or self._connect()
         self.client = client
+        refused: list[str] = []
         try:
             code, reply = client.mail(sender, options)
             if code == 250:
-                code, reply = client.rcpt(recipient)
+                # One mail to several people: it goes to those the relay takes; it fails
+                # only if the relay takes none of them, with the first refusal.
+                first: tuple[int, bytes] | None = None
+                for address in recipients:
+                    rcpt_code, rcpt_reply = client.rcpt(address)
+                    if rcpt_code not in (250, 251):
+                        refused.append(f"{address}: {rcpt_code} {rcpt_reply.decode(errors='replace')}")
+                        first = first or (rcpt_code, rcpt_reply)
+                if first is not None and len(refused) == len(recipients):
+                    code, reply = first
             if code not in (250, 251):
                 client.rset()
                 raise _by_code(code, reply)
@@ -179,7 +192,7 @@ class SmtpTransport:
             raise UnknownOutcome(f"the connection to the relay failed while sending: {e}") from None
         if code != 250:
             raise _by_code(code, reply)
-        return f"{code} {reply.decode(errors='replace')}"
+        return f"{code} {reply.decode(errors='replace')}" + (f" (refused {'; '.join(refused)})" if refused else "")
 
 
 def _by_code(code: int, reason: bytes | str) -> Exception:

@@ -32,7 +32,7 @@ TEMPLATES = FOLDER / "web"
 
 def create_app(config: Config | None = None, engine: Engine | None = None) -> Flask:
     """Build the app. With no arguments (e.g. under gunicorn) it loads the configuration."""
-    from web import admin, api, base, csrf, me, metrics, pace, questions, sign_in, surveys, tallies
+    from web import admin, api, base, consent, csrf, me, metrics, pace, questions, sign_in, surveys, tallies
 
     config = config or intro_config.load()
     engine = engine or make_engine(config.database.url)
@@ -59,7 +59,7 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
         n = config.web.proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     csrf.init_app(app)
-    for area in (tallies, surveys, questions, pace, sign_in, me, admin, api):
+    for area in (tallies, surveys, questions, pace, consent, sign_in, me, admin, api):
         app.register_blueprint(area.bp)
     if config.web.metrics:
         app.register_blueprint(metrics.bp)

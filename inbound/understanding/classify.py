@@ -16,6 +16,7 @@ from dataclasses import replace
 from inbound.understanding.answers import read_answer
 from inbound.understanding.automatic import detect
 from inbound.understanding.commands import command_in
+from inbound.understanding.consent import ask_said
 from inbound.understanding.forwarded import FORWARD_SUBJECT, Forwarded, find_forwarded
 from inbound.understanding.intro_phrases import REPLY_SUBJECT
 from inbound.understanding.mime import UNKNOWN_SENDER
@@ -30,7 +31,7 @@ from inbound.understanding.recognition import (
     only_informed,
     weigh,
 )
-from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address, base_address, tag_of
+from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address, asks_first, base_address, tag_of
 from intro.meaning import Meaning
 
 _SENTENCE = re.compile(r"[^.!?\n]+")
@@ -70,6 +71,16 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
         return replace(said, kind="survey_reply", reason=f"sent to the follow-up address +{ANSWER_TAG}{tag}",
                        answer=read_answer(written), comment=written)
 
+    meaning = _from_a_person(parsed, said, service, written)
+    if asks_first(rcpt_to, service):
+        # Copied to intro+ask@: an ask, or an answer to one (intro.consent decides which,
+        # from what it knows); never a message its sender is asked about.
+        return replace(meaning, ask=False, asks_first=ask_said(parsed.to, parsed.cc, parsed.from_, service, written))
+    return meaning
+
+
+def _from_a_person(parsed: Parsed, said: Meaning, service: tuple[str, ...], written: str) -> Meaning:
+    """What a message a person wrote means: an introduction, a reply, a command, or a miss."""
     introducer = parsed.from_
     if introducer is None:
         return replace(said, reason="no usable From address")
