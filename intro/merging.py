@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from intro import counts, people
 from intro.models import (
     Answer,
+    ConsentAsk,
     FollowUp,
     Introduction,
     IntroductionParty,
@@ -78,6 +79,9 @@ def merge(session: Session, keep: int, gone: int, now: datetime) -> None:
         update(Link).where(Link.invited_by == gone).values(invited_by=keep),
         update(Link).where(Link.person_id == gone).values(person_id=keep),
         update(PersonAddress).where(PersonAddress.person_id == gone).values(person_id=keep),
+        update(ConsentAsk).where(ConsentAsk.introducer_id == gone).values(introducer_id=keep),
+        update(ConsentAsk).where(ConsentAsk.asked_id == gone).values(asked_id=keep),
+        update(ConsentAsk).where(ConsentAsk.other_id == gone).values(other_id=keep),
         delete(WebSession).where(WebSession.person_id == gone),
     ):
         session.execute(statement.execution_options(synchronize_session=False))

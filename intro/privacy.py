@@ -23,6 +23,7 @@ from intro.db import checkpoint, transaction
 from intro.models import (
     Answer,
     Campaign,
+    ConsentAsk,
     FollowUp,
     InboundMessage,
     Introduction,
@@ -72,6 +73,29 @@ def export(session: Session, email: str) -> dict[str, Any] | None:
         "introduced": [_as_party(session, party) for party in parties],
         "messages": [{"received_at": _iso(m.received_at), "kind": m.kind, "from": m.mail_from,
                       "raw_kept": bool(m.raw)} for m in messages],
+        **_asks(session, person.id),
+    }
+
+
+def _asks(session: Session, person_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The asks they made, and those they were asked (intro.consent). An ask made *about*
+    them is not shown to them unless it became an introduction (then it is one of
+    "introduced"): the person asked was promised that the other never hears of a "not
+    now" or a "no", and a right of access must not undo another person's (GDPR Art. 15(4))."""
+    def email_of(person: int | None) -> str | None:
+        return session.scalar(select(Person.email).where(Person.id == person)) if person is not None else None
+
+    made = session.scalars(select(ConsentAsk).where(ConsentAsk.introducer_id == person_id)
+                           .order_by(ConsentAsk.id)).all()
+    asked = session.scalars(select(ConsentAsk).where(ConsentAsk.asked_id == person_id).order_by(ConsentAsk.id)).all()
+    return {
+        "asks_made": [{"date": _iso(a.created_at), "subject": a.subject, "asked": a.asked_email,
+                       "about": a.other_email, "status": str(a.status),
+                       # As they were told: "not now" and "no" alike are "not this time".
+                       "answer": {"yes": "yes", None: None}.get(a.answer, "not this time")} for a in made],
+        "asks_answered": [{"date": _iso(a.created_at), "by": email_of(a.introducer_id), "about": a.other_email,
+                           "answer": a.answer, "answered_at": _iso(a.answered_at), "how": a.answered_by}
+                          for a in asked],
     }
 
 
@@ -164,6 +188,9 @@ def forget(session: Session, email: str, now: datetime | None = None) -> bool:
     session.query(Link).filter(or_(Link.email.in_(emails), Link.person_id == person.id)) \
         .delete(synchronize_session=False)
     session.query(WebSession).filter(WebSession.person_id == person.id).delete(synchronize_session=False)
+    # Asks they made, were asked, or were asked about (intro.consent): none is counted.
+    session.query(ConsentAsk).filter(or_(ConsentAsk.introducer_id == person.id, ConsentAsk.asked_id == person.id,
+                                         ConsentAsk.other_id == person.id)).delete(synchronize_session=False)
     for participant in session.scalars(select(Participant).where(Participant.person_id == person.id)):
         participant.listed = False
         counts.changed(session, participant.campaign_id)

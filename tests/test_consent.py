@@ -16,11 +16,12 @@ from sqlalchemy import Engine, select
 
 from inbound.understanding.consent import named_addresses, read_consent
 from intro import config as intro_config
+from intro import merging, privacy
 from intro.addresses import Address
 from intro.config import Config
 from intro.consent import who
 from intro.db import transaction
-from intro.models import AskMail, AskStatus, ConsentAsk, InboundMessage, Introduction, IntroducerCount, Person
+from intro.models import AskMail, AskStatus, ConsentAsk, InboundMessage, IntroducerCount, Introduction, Person
 from intro.timeutil import utcnow
 from tests.conftest import free_port
 from tests.loop_helpers import SERVICE, Sink, deliver, run
@@ -244,3 +245,29 @@ def test_an_unclear_ask_tells_its_sender_how_to_ask(engine: Engine, sink: tuple[
     assert sent_to(sink[0]) == [([SAM[1]], 'Whom did you ask: "Lunch?"?')]
     with transaction(engine) as s:
         assert "unclear (sent to 2 people" in str(s.scalars(select(InboundMessage.note)).one())
+
+
+def test_export_forget_and_merge_cover_asks(engine: Engine, sink: tuple[Sink, int]) -> None:
+    config = settings(sink[1])
+    asked = ask_lee(config, engine)
+    raw, _ = mail(LEE, [SAM], [("", ASK)], "Re: Would you like to meet Dana?", "No thanks.", replying_to=asked)
+    deliver(config, engine, raw, rcpt=ASK, sender=LEE[1])
+    with transaction(engine) as s:
+        sam, lee, dana = (privacy.export(s, e) for e in (SAM[1], LEE[1], DANA[1]))
+    assert sam is not None and lee is not None and dana is not None
+    assert [(a["asked"], a["about"], a["answer"]) for a in sam["asks_made"]] == [
+        (LEE[1], DANA[1], "not this time")]  # as Sam was told: not whether it was "not now" or "no"
+    assert [(a["by"], a["about"], a["answer"], a["how"]) for a in lee["asks_answered"]] == [
+        (SAM[1], DANA[1], "no", "reply")]
+    assert dana["asks_made"] == dana["asks_answered"] == []  # Dana never hears of a "no"
+
+    with transaction(engine, write=True) as s:
+        work = Person(email="lee@work.example", display_name="Lee Park")
+        s.add(work)
+        s.flush()
+        merging.merge(s, work.id, s.scalars(select(Person.id).where(Person.email == LEE[1])).one(), utcnow())
+        assert s.scalars(select(ConsentAsk.asked_id)).one() == work.id
+    with transaction(engine, write=True) as s:
+        assert privacy.forget(s, DANA[1])
+    with transaction(engine) as s:
+        assert s.scalars(select(ConsentAsk)).all() == [] and s.scalars(select(AskMail)).all() == []
