@@ -24,7 +24,8 @@ Sending, at most once
 - ``followups``, ``links``, ``notices`` and ``questions`` ("was it an introduction?"): the
   kinds of mail; ``tokens`` and ``secret``:
   the signed links in them; ``pace``: the weekly note to participants behind the
-  year's pace; ``wakeup``: a nudge to the scheduler; ``dkim_keys``: the keys
+  year's pace; ``consent``: asking one person first (intro+ask@), the answer, and the
+  mails about it; ``wakeup``: a nudge to the scheduler; ``dkim_keys``: the keys
   mail is signed with, and the DNS record each needs.
 
 Reading

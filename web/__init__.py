@@ -8,6 +8,7 @@
 - ``surveys``: the pages behind a follow-up's links (answer, unsubscribe);
 - ``questions``: "was it an introduction?": log it, say it was not, never be asked;
 - ``pace``: the weekly pace note's "pause for a month" and "stop these";
+- ``consent``: asking first: the person asked answers, the introducer sends the introduction;
 - ``sign_in``: joining and signing in by mailed link; ``me``: one's own page;
 - ``admin`` and ``api``: the organizer's pages, and the JSON API;
 - ``metrics``: `/metrics` for Prometheus, counted from the database (off by default);

@@ -19,5 +19,7 @@ reading order:
 - ``quotes`` and ``quote_markers``: the new text of a reply, without the quoted thread;
 - ``answers`` and ``answer_phrases``: "did it help?" read from a reply's new text;
 - ``intro_phrases`` and ``folding``: the words of introducing, matched in any case and accent;
-- ``commands``: what a person asks of the service in a subject (join, export, forget).
+- ``commands``: what a person asks of the service in a subject (join, export, forget);
+- ``consent``: a message copying intro+ask@: whom it names, and what an answer to an ask
+  says (yes, not now, no).
 """
