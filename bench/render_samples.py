@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from mailer.render import (
+    AskedMail,
     Candidate,
     FollowupMail,
     LinkMail,
@@ -22,6 +23,7 @@ from mailer.render import (
     QuestionMail,
     Rendered,
     Renderer,
+    render_asked,
     render_link,
     render_notice,
     render_pace,
@@ -92,6 +94,32 @@ PACE = PaceMail(
     service_name="intro", service_url=SITE,
 )
 
+# Asking first: Sam asked Lee whether Lee would like to meet Dana. The nudge goes to Lee;
+# the yes, "not this time", "no answer" and "whom did you ask?" to Sam; the introduction to both.
+ASK_PAGE = f"{SITE}/c/Mw.aBcD3f.Tk4rW8nZ2pL6sQ1v"
+NUDGE = AskedMail(
+    kind="ask_nudge", recipient_name="Lee Park", introducer_name="Sam Carter",
+    introducer_email="sam.carter@example.org", asked_name="Lee Park", asked_email="lee.park@example.org",
+    other_name="Dana Reyes", other_email="dana.reyes@example.org", subject="Would you like to meet Dana?",
+    asked_on=date(2026, 3, 2), answer_urls={a: f"{ASK_PAGE}?answer={a}" for a in ("yes", "not_now", "no")},
+    send_url="", body="", ask_address="intro+ask@intro.example.org", expires_days=14, followup_days=14,
+    unsubscribe_url=f"{SITE}/u/Mw.aBcD3f.Rt6yU2iO8pA4sD1f", service_name="intro", service_url=SITE,
+)
+TO_SAM = replace(NUDGE, recipient_name="Sam Carter", answer_urls={}, unsubscribe_url=NOTICE.unsubscribe_url)
+ASKED = (NUDGE,
+         replace(TO_SAM, kind="ask_yes", send_url=f"{SITE}/c/send/Mw.aBcD3f.Vb7xH3mK9cR5tY0u"),
+         replace(TO_SAM, kind="ask_declined"),
+         replace(TO_SAM, kind="ask_expired"),
+         replace(TO_SAM, kind="ask_unclear", asked_name="", asked_email="", other_name="", other_email=""),
+         replace(TO_SAM, kind="ask_introduction", recipient_name="", unsubscribe_url="", subject="Lee, meet Dana",
+                 body="Lee, meet Dana Reyes. Dana, meet Lee Park.\n\n"
+                      "Dana runs the bakery co-op on Elm Street, which has grown faster than its books: she is "
+                      "looking for a bookkeeper who knows small co-ops.\n\n"
+                      "Lee kept the books of the Riverside food co-op for six years, and said yes straight away "
+                      "when I asked whether you two should talk.\n\n"
+                      "I will let you take it from here. Coffee at the bakery might be the easiest start.\n\n"
+                      "Sam"))
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -118,6 +146,8 @@ def main() -> None:
         write(notice.kind, render_notice(renderer, notice))
     write("question", render_question(renderer, QUESTION))
     write("pace", render_pace(renderer, PACE))
+    for ask in ASKED:
+        write(ask.kind, render_asked(renderer, ask))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Screenshots for docs/: a seeded campaign's public tally page (desktop and phone width),
-the join form, a participant's own page (its top, and its addresses) and the pace note's
-page (phone width), served by `intro serve` and photographed by Debian's Chromium
-(through Playwright).
+the join form, a participant's own page (its top, and its addresses), the pace note's
+page, and asking first's two pages: the person asked answers, and after their yes the
+introducer sends the introduction (phone width); served by `intro serve` and photographed
+by Debian's Chromium (through Playwright).
 
     .venv/bin/python bench/screenshots.py [--out docs]
 """
@@ -11,9 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import smtplib
 import subprocess
 import sys
 import tempfile
+import time
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -26,7 +31,7 @@ from sqlalchemy import select  # noqa: E402
 
 from intro import links, tokens  # noqa: E402
 from intro.db import make_engine, transaction  # noqa: E402
-from intro.models import IntroducerCount, Participant, Person  # noqa: E402
+from intro.models import ConsentAsk, IntroducerCount, Participant, Person  # noqa: E402
 from intro.secret import secret_key  # noqa: E402
 from intro.timeutil import utcnow  # noqa: E402
 
@@ -78,6 +83,18 @@ def main() -> None:
                 page.goto(site + pace_path(Path(folder) / "intro.db"))  # from the weekly pace note
                 page.screenshot(path=str(out / "pace-phone.png"), full_page=True)
                 print(out / "pace-phone.png")
+                database = Path(folder) / "intro.db"
+                ask_id = ask(database, int(env["INTRO_SMTP_PORT"]))
+                page = browser.new_page(viewport={"width": 390, "height": 700})
+                page.goto(site + consent_path(database, tokens.CONSENT, ask_id) + "?answer=yes")  # the nudge's "yes"
+                page.screenshot(path=str(out / "consent-phone.png"), full_page=True)
+                print(out / "consent-phone.png")
+                page.click("text=Yes, introduce us")  # the answer, as the person asked gives it
+                page.wait_for_selector("text=you said yes")
+                page = browser.new_page(viewport={"width": 390, "height": 700})
+                page.goto(site + consent_path(database, tokens.CONSENT_SEND, ask_id))  # the yes mail's button
+                page.screenshot(path=str(out / "consent-send-phone.png"), full_page=True)
+                print(out / "consent-send-phone.png")
                 browser.close()
         finally:
             server.send_signal(signal.SIGINT)
@@ -103,6 +120,38 @@ def pace_path(database: Path) -> str:
         participant_id = session.scalar(select(Participant.id).order_by(Participant.id).limit(1))
     assert participant_id is not None
     return f"/pace/{tokens.make(secret_key(engine, ''), tokens.PACE, participant_id)}?do=pause"
+
+
+def ask(database: Path, smtp_port: int) -> int:
+    """Sam asks Lee first whether Lee would like to meet Dana, copying intro+ask@, over SMTP
+    to the running server as a mail client would; the ask's id once the server has read it."""
+    message = EmailMessage()
+    message["From"] = "Sam Carter <sam.carter@example.org>"
+    message["To"] = "Lee Park <lee.park@example.org>"
+    message["Cc"] = "intro+ask@localhost"  # the service's address is intro@localhost unless configured
+    message["Subject"] = "Would you like to meet Dana?"
+    message["Message-ID"] = message_id = make_msgid(domain="example.org")
+    message.set_content("Hi Lee,\n\nwould you like to meet Dana Reyes <dana.reyes@example.org>? She runs the bakery "
+                        "co-op on Elm Street and is looking for a bookkeeper.\n\nSam\n")
+    with smtplib.SMTP("127.0.0.1", smtp_port) as client:
+        client.send_message(message, to_addrs=["intro+ask@localhost"])  # the envelope: only the service
+    engine = make_engine(f"sqlite:///{database}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with transaction(engine) as session:
+            ask_id = session.scalar(select(ConsentAsk.id).where(ConsentAsk.message_id == message_id.strip("<>")))
+        if ask_id is not None:
+            return ask_id
+        time.sleep(0.2)
+    raise SystemExit("the server did not record the ask within a minute")
+
+
+def consent_path(database: Path, purpose: str, ask_id: int) -> str:
+    """The page an ask's mails link to: the person asked answers (tokens.CONSENT), or the
+    introducer sends the introduction (tokens.CONSENT_SEND)."""
+    engine = make_engine(f"sqlite:///{database}")
+    page = "/c/send" if purpose == tokens.CONSENT_SEND else "/c"
+    return f"{page}/{tokens.make(secret_key(engine, ''), purpose, ask_id)}"
 
 
 if __name__ == "__main__":
