@@ -242,7 +242,7 @@ def test_an_unclear_ask_tells_its_sender_how_to_ask(engine: Engine, sink: tuple[
     deliver(config, engine, raw, rcpt=ASK, sender=SAM[1])
     assert the_ask(engine).status == AskStatus.UNCLEAR
     assert run(config, engine, utcnow()).asks == 1
-    assert sent_to(sink[0]) == [([SAM[1]], 'Whom did you ask: "Lunch?"?')]
+    assert sent_to(sink[0]) == [([SAM[1]], 'Asking first: whom did you ask in "Lunch?"')]
     with transaction(engine) as s:
         assert "unclear (sent to 2 people" in str(s.scalars(select(InboundMessage.note)).one())
 

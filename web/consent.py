@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from intro import consent, tokens, wakeup
@@ -36,7 +36,10 @@ class Ask:
     introducer: str  # name, else address
     introducer_email: str
     asked: str
+    asked_email: str
     other: str
+    other_email: str
+    unsubscribe: str  # the person asked's own "stop all mail" token
     subject: str
     asked_on: datetime
     problem: str  # why the introduction cannot be sent now ("" if it can)
@@ -54,8 +57,10 @@ def _ask(token: str, purpose: str) -> Ask | None:
         introducer, asked, other = (db.get_one(Person, pid) for pid in (ask.introducer_id, ask.asked_id,
                                                                           ask.other_id))
         return Ask(ask.id, ask.status, ask.answer, introducer.display_name or introducer.email, introducer.email,
-                   asked.display_name or ask.asked_email or asked.email,
+                   asked.display_name or ask.asked_email or asked.email, ask.asked_email or asked.email,
                    other.display_name or ask.other_name or ask.other_email or other.email,
+                   ask.other_email or other.email,
+                   tokens.make(current_app.config["SECRET_KEY"], tokens.UNSUBSCRIBE, asked.id),
                    ask.subject, ask.created_at,
                    consent.not_ready(db, ask))
 
