@@ -13,6 +13,9 @@ import smtplib
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
@@ -236,3 +239,154 @@ def _mailed_link(outbox: Path, kind: str, path: str) -> str:
     link = re.search(rf"(http://\S+/{path}/\S+)", mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
     assert link is not None
     return link.group(1)
+
+
+ASK = "intro+ask@tally.example"  # the address an introducer copies to ask first
+SAM, LEE, DANA = "Sam Rivera <sam@example.com>", "Lee Park <lee@example.org>", "Dana Reyes <dana@example.net>"
+KIM, OLA = "Kim Novak <kim@example.org>", "Ola Berg <ola@example.net>"
+
+
+def test_asking_first_answering_and_sending_the_introduction(site: tuple[str, dict[str, str], Path]) -> None:
+    """Asking first (double opt-in), as the people in it meet it: an ask copying intro+ask@
+    mails nobody and counts nothing; a yes by reply-all brings the introducer "said yes"
+    with its link; the page's words, changed, go to both people in one mail, counted as
+    the introducer's. A second ask, answered unclearly, brings the note with the buttons at
+    once; its "No, thank you" reaches only the introducer, and the other person is never
+    mailed."""
+    url, env, folder = site
+    outbox = folder / "outbox"
+    smtp = int(env["INTRO_SMTP_PORT"])
+    assert _stats(folder, env)["introductions"] == 90  # the seeded campaign
+
+    # 1. Sam asks Lee about Dana: recorded, nobody mailed, nothing counted.
+    ask = _ask_mail(SAM, LEE, "Would you like to meet Dana?",
+                    f"Hi Lee,\n\nwould you like to meet {DANA}? She runs the bakery co-op on Elm Street and is "
+                    "looking for a bookkeeper.\n\nSam\n")
+    _deliver(smtp, ask, folder, env)
+    assert _stats(folder, env)["introductions"] == 90
+    assert not _ask_files(outbox)  # and still none but "said yes" once the scheduler has run, below
+
+    # 2. Lee answers by reply-all; Sam gets "said yes" with the link to send the introduction.
+    _deliver(smtp, _ask_mail(LEE, SAM, "Re: Would you like to meet Dana?",
+                             "Yes, happy to! Thanks for thinking of me.\n\nLee\n", replying_to=ask), folder, env)
+    envelope, said_yes = _outbox_mail(outbox, "ask-yes")
+    assert envelope == "<sam@example.com>" and said_yes["Subject"] == "Lee Park said yes: introduce them to Dana Reyes"
+    assert [p.name.split(".")[0] for p in _ask_files(outbox)] == ["ask-yes"]  # nothing to Lee or Dana
+    send = re.search(r"(http://\S+/c/send/\S+)", said_yes.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert send is not None
+    assert _stats(folder, env)["introductions"] == 90  # a yes is not an introduction yet
+    words = "Lee, meet Dana: she runs the bakery co-op.\nDana, meet Lee: the bookkeeper I mentioned.\n\nSam"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        tally = f"{url}/?campaign={datetime.now(UTC).year}"  # an introduction made now counts in this year's
+        page.goto(tally)
+        logged = int(page.inner_text(".total li:first-child b"))
+        page.goto(send.group(1))
+        assert "Send the introduction" in page.inner_text("h1")
+        assert "Lee, meet Dana Reyes. Dana, meet Lee Park." in page.input_value("#body")
+        assert page.input_value("#subject") == "Introduction: Lee Park and Dana Reyes"
+        assert _stats(folder, env)["introductions"] == 90  # opening the link sends nothing
+        assert not any(outbox.glob("introduction.*.eml"))
+        page.fill("#subject", "Lee, meet Dana")
+        page.fill("#body", words)
+        page.get_by_role("button", name="Send the introduction").click()
+        page.wait_for_load_state()
+        assert "The introduction is on its way" in page.inner_text("h1")
+
+        envelope, introduction = _outbox_mail(outbox, "introduction")
+        assert sorted(envelope.split(", ")) == ["<dana@example.net>", "<lee@example.org>"]  # one mail to both
+        assert introduction["From"] == "Sam Rivera via intro <intro@tally.example>"
+        assert introduction["Subject"] == "Lee, meet Dana"
+        assert "lee@example.org" in introduction["To"] and "dana@example.net" in introduction["To"]
+        assert "sam@example.com" in introduction["Reply-To"]  # a reply goes to both and to Sam
+        text = introduction.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert "Dana, meet Lee: the bookkeeper I mentioned." in text
+        assert _stats(folder, env)["introductions"] == 91  # counted, as Sam's
+        page.goto(tally)
+        assert int(page.inner_text(".total li:first-child b")) == logged + 1
+        figures = page.inner_text(".total")
+        page.goto(send.group(1))  # the link again: made already
+        assert "Introduced already" in page.inner_text("h1")
+
+        # 3. Sam asks Kim about Ola; Kim's reply is unclear: the note with the buttons goes now.
+        second = _ask_mail(SAM, KIM, "Would you like to meet Ola?",
+                           f"Hi Kim,\n\nwould you like to meet {OLA}? She is moving to town and looking for a "
+                           "climbing partner.\n\nSam\n")
+        _deliver(smtp, second, folder, env)
+        _deliver(smtp, _ask_mail(KIM, SAM, "Re: Would you like to meet Ola?", "Who is she, remind me?",
+                                 replying_to=second), folder, env)
+        envelope, note = _outbox_mail(outbox, "ask-nudge")
+        assert envelope == "<kim@example.org>"
+        assert note["Subject"] == "Sam Rivera asks: would you like to meet Ola Berg?"
+        no = re.search(r"(http://\S+/c/\S+\?answer=no)\b", note.get_body(("plain",)).get_content())  # type: ignore
+        assert no is not None
+        page.goto(no.group(1))
+        assert "Would you like to meet Ola Berg?" in page.inner_text("h1")
+        assert not any(outbox.glob("ask-declined.*.eml"))  # opening the link records nothing
+        page.get_by_role("button", name="No, thank you").click()
+        page.wait_for_load_state()
+        assert "not this time" in page.inner_text("h1")
+        assert "was never told" in page.inner_text("main")
+        page.goto(tally)
+        assert page.inner_text(".total") == figures  # an ask, answered or not, shows nowhere
+        browser.close()
+
+    envelope, declined = _outbox_mail(outbox, "ask-declined")
+    assert envelope == "<sam@example.com>" and declined["Subject"] == "Not this time: Kim Novak and Ola Berg"
+    # Ola was never mailed, nor Dana but by the introduction; the second ask counted nothing.
+    to = {p.name: email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["X-Envelope-To"]
+          for p in outbox.glob("*.eml")}
+    assert not [name for name, rcpts in to.items() if "ola@example.net" in str(rcpts)]
+    assert [name.split(".")[0] for name, rcpts in to.items() if "dana@example.net" in str(rcpts)] == ["introduction"]
+    assert sorted(p.name.split(".")[0] for p in _ask_files(outbox)) == ["ask-declined", "ask-nudge", "ask-yes",
+                                                                        "introduction"]
+    assert _stats(folder, env)["introductions"] == 91
+
+
+def _stats(folder: Path, env: dict[str, str]) -> dict[str, int]:
+    figures: dict[str, int] = json.loads(run_intro("stats", "--json", cwd=folder, env=env).stdout)
+    return figures
+
+
+def _ask_mail(sender: str, to: str, subject: str, text: str, replying_to: EmailMessage | None = None) -> EmailMessage:
+    """A mail as a person writes it, copying intro+ask@ (an ask, or a reply-all to one)."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Cc"], message["Subject"] = sender, to, ASK, subject
+    message["Message-ID"] = make_msgid(domain=sender.partition("@")[2].rstrip(">"))
+    if replying_to is not None:
+        message["In-Reply-To"] = message["References"] = str(replying_to["Message-ID"])
+    message.set_content(text)
+    return message
+
+
+def _deliver(smtp: int, message: EmailMessage, folder: Path, env: dict[str, str]) -> None:
+    """Over SMTP to intro+ask@, then until the service has processed it."""
+    stored = _stats(folder, env)["messages"]
+    sender = re.search(r"<(.+)>", str(message["From"]))
+    assert sender is not None
+    with smtplib.SMTP("127.0.0.1", smtp) as client:
+        client.send_message(message, from_addr=sender.group(1), to_addrs=[ASK])
+
+    def processed() -> bool:
+        now = _stats(folder, env)
+        return now["messages"] == stored + 1 and now["messages_unprocessed"] == 0
+
+    _wait(processed, f"{message['Subject']!r} was not processed")
+    assert _stats(folder, env)["messages_failed"] == 0
+
+
+def _ask_files(outbox: Path) -> list[Path]:
+    """The mails about asks in the outbox, and the introductions sent for them."""
+    if not outbox.exists():
+        return []
+    return sorted([*outbox.glob("ask-*.eml"), *outbox.glob("introduction.*.eml")])
+
+
+def _outbox_mail(outbox: Path, kind: str) -> tuple[str, email.message.EmailMessage]:
+    """The one mail of ``kind`` the scheduler writes to the outbox, once it has, with its
+    envelope recipients as the outbox writes them ("<a>, <b>")."""
+    _wait(lambda: outbox.exists() and any(outbox.glob(f"{kind}.*.eml")), f"no {kind} mail was written")
+    [found] = outbox.glob(f"{kind}.*.eml")
+    mail = email.message_from_bytes(found.read_bytes(), policy=email.policy.default)
+    return str(mail["X-Envelope-To"]), mail  # type: ignore[return-value]
