@@ -37,6 +37,8 @@ Reading
   ``sessions``: who is signed in, kept on the server so that signing out ends it.
 
 Running
+- ``languages``: the seven languages intro writes, which one each person gets, the
+  catalogs in ``translations/``, dates and numbers as each language writes them;
 - ``cli`` and ``components``: the `intro` command and the parts `intro serve` runs (with
   ``memory``: large blocks given back to the system once freed);
   ``person_cli``, ``demo`` and ``backup``: `intro person`, `intro demo`, `intro db backup`;

@@ -18,6 +18,7 @@ from typing import Any, get_type_hints
 
 from intro import values
 from intro.errors import ConfigError
+from intro.languages import LANGUAGES
 
 CONFIG_ENV = "INTRO_CONFIG"
 # INTRO_* variables that are not settings: the config path itself and the test suite's.
@@ -116,6 +117,9 @@ class MailConfig:
     # A second signature with an ed25519 key (RFC 8463), under a selector of its own.
     dkim_ed25519_selector: str = _setting("", values.dkim_selector)
     dkim_ed25519_key: str = ""
+    # The language of mail when neither the person's choice nor the introduction's own
+    # language says (intro.languages): en, es, de, fr, nl, pt or it.
+    language: str = _setting("en", values.one_of(*LANGUAGES))
 
 
 @dataclass(frozen=True)

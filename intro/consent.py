@@ -229,6 +229,7 @@ class Party:
     person_id: int
     email: str  # the address the ask used for them
     name: str
+    language: str | None = None  # their choice
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ class AskJob:
     subject: str  # the ask's; for the introduction, the one its introducer chose
     body: str  # the introduction's words
     asked_on: datetime
+    language: str | None = None  # the recipient's choice; for the introduction, its introducer's
 
 
 class AskMails:
@@ -296,7 +298,7 @@ def _party(session: Session, person_id: int | None, email: str | None, name: str
     if person_id is None:
         return None
     person = session.get_one(Person, person_id)
-    return Party(person.id, email or person.email, person.display_name or name)
+    return Party(person.id, email or person.email, person.display_name or name, person.language)
 
 
 def _job(session: Session, mail: AskMail, ask: ConsentAsk) -> AskJob:
@@ -315,4 +317,5 @@ def _job(session: Session, mail: AskMail, ask: ConsentAsk) -> AskJob:
         recipients = (introducer,)
     return AskJob(mail_id=mail.id, tag=mail.tag, kind=mail.kind, ask_id=ask.id, recipients=recipients,
                   introducer=introducer, asked=asked, other=other,
-                  subject=mail.subject or ask.subject, body=mail.body, asked_on=ask.created_at)
+                  subject=mail.subject or ask.subject, body=mail.body, asked_on=ask.created_at,
+                  language=(introducer if mail.kind == AskMailKind.INTRODUCTION else recipients[0]).language)

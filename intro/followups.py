@@ -59,6 +59,7 @@ class Job:
     others: tuple[str, ...]
     subject: str
     made_at: datetime
+    language: str | None = None  # the person's choice, else the introduction's (intro.languages)
 
 
 def schedule(session: Session, intro_id: int, made_at: datetime, config: Config, now: datetime) -> None:
@@ -112,12 +113,14 @@ def _decide(session: Session, due: list[tuple[Stage, FollowUp]], now: datetime, 
     recipients = {row.party_id: row for row in session.execute(
         # The address the introduction used: a person with several is asked at that one.
         select(IntroductionParty.id.label("party_id"), IntroductionParty.introduction_id, Person.id,
-               IntroductionParty.email, Person.display_name, Person.opted_out_at, Person.bouncing_since)
+               IntroductionParty.email, Person.display_name, Person.opted_out_at, Person.bouncing_since,
+               Person.language)
         .join(Person, IntroductionParty.person_id == Person.id).where(IntroductionParty.id.in_(party_ids)))}
     mailed = _mails_this_week(session, {row.id for row in recipients.values()}, now)
     intro_ids = {row.introduction_id for row in recipients.values()}
     intros = {row.id: row for row in session.execute(
-        select(Introduction.id, Introduction.subject, Introduction.made_at, Person.email, Person.display_name)
+        select(Introduction.id, Introduction.subject, Introduction.made_at, Person.email, Person.display_name,
+               Introduction.language)
         .join(Person, Introduction.introducer_id == Person.id).where(Introduction.id.in_(intro_ids)))}
     everyone: dict[int, list[tuple[int, str]]] = {}
     for intro_id, party_id, name, address in session.execute(
@@ -144,7 +147,7 @@ def _decide(session: Session, due: list[tuple[Stage, FollowUp]], now: datetime, 
             recipient_email=person.email, recipient_name=person.display_name,
             introducer_email=intro.email, introducer_name=intro.display_name,
             others=tuple(name for party_id, name in everyone[intro.id] if party_id != followup.party_id),
-            subject=intro.subject, made_at=intro.made_at,
+            subject=intro.subject, made_at=intro.made_at, language=person.language or intro.language,
         )))
     return decisions
 

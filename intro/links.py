@@ -64,6 +64,7 @@ class LinkJob:
     inviter: str  # the organizer's name or address, for an invitation (or a merge they asked for)
     created_at: datetime
     owner: str = ""  # for an address link: the person the address is to be added to
+    language: str | None = None  # its owner's choice, else the page's it was asked on
 
 
 def _queue(session: Session, purpose: LinkPurpose, email: str, now: datetime, client: str = "",
@@ -103,15 +104,18 @@ def is_known(session: Session, email: str, admins: tuple[str, ...]) -> bool:
                                           exists().where(Introduction.introducer_id == person_id)))))
 
 
-def request_sign_in(session: Session, email: str, now: datetime, client: str = "") -> int | None:
-    """Queue a sign-in request; it is mailed only if the address is known (see `claim`)."""
-    return _queue(session, LinkPurpose.SIGN_IN, email, now, client)
+def request_sign_in(session: Session, email: str, now: datetime, client: str = "",
+                    language: str | None = None) -> int | None:
+    """Queue a sign-in request; it is mailed only if the address is known (see `claim`),
+    in ``language`` (the page's) unless its owner chose one."""
+    return _queue(session, LinkPurpose.SIGN_IN, email, now, client, language=language)
 
 
 def request_join(session: Session, email: str, name: str, listed: bool, year: int, now: datetime,
-                 client: str = "") -> int | None:
+                 client: str = "", language: str | None = None) -> int | None:
     """Queue the link that confirms joining ``year``'s campaign with these choices."""
-    return _queue(session, LinkPurpose.JOIN, email, now, client, name=name, listed=listed, year=year)
+    return _queue(session, LinkPurpose.JOIN, email, now, client, name=name, listed=listed, year=year,
+                  language=language)
 
 
 def request_privacy(session: Session, email: str, now: datetime) -> int | None:
@@ -233,7 +237,8 @@ def _job(session: Session, link: Link, person: Person | None) -> LinkJob:
     owner = session.get(Person, link.person_id) if link.person_id else None
     return LinkJob(link.id, link.purpose, link.tag, link.email, name, link.year,
                    (inviter.display_name or inviter.email) if inviter else "", link.created_at,
-                   str(Address(owner.email, owner.display_name)) if owner else "")
+                   str(Address(owner.email, owner.display_name)) if owner else "",
+                   (person.language if person else None) or link.language)
 
 
 def _not_mailed(session: Session, link: Link, person: Person | None, now: datetime, admins: tuple[str, ...]) -> str:

@@ -87,3 +87,5 @@ class Meaning:
     named: tuple[str, ...] = ()  # the addresses of ``parties`` its text names (ticked when asking)
     # Sent to intro+ask@: the introducer asks one person first, or someone answers such an ask.
     asks_first: AskSaid | None = None
+    # introduction: the language it is written in, when it can be told (intro.languages).
+    language: str | None = None

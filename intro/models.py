@@ -100,6 +100,8 @@ class Person(Base):
     never_record_at: Mapped[datetime | None]
     # They chose never to be asked whether a message of theirs was an introduction.
     never_ask_at: Mapped[datetime | None]
+    # The language they chose for mail and pages (intro.languages); NULL: not chosen.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class PersonAddress(Base):
@@ -198,6 +200,9 @@ class Introduction(Base):
     # that failed authentication, more than a day's worth from one sender. NULL: counted.
     held_reason: Mapped[str | None] = mapped_column(Text)
     confirmed_at: Mapped[datetime | None]  # when the introducer confirmed a held one
+    # The language it was written in, when it could be told (intro.languages): its
+    # follow-ups are written in it, unless a person chose another.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     campaign: Mapped[Campaign] = relationship()
     introducer: Mapped[Person] = relationship()
@@ -459,6 +464,7 @@ class Link(Outgoing, Base):
     client: Mapped[str] = mapped_column(String(64), default="")  # the IP address that asked (rate limits)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]  # single use: set when the link is followed
+    language: Mapped[str | None] = mapped_column(String(8))  # the page's, when asked on the web
 
 
 class WebSession(Base):

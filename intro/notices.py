@@ -50,6 +50,7 @@ class NoticeJob:
     goal: int
     count: int  # this is the introducer's count-th introduction of the campaign
     answers: tuple[tuple[str, str], ...]  # (person, latest answer) for ANSWERED
+    language: str | None = None  # the introducer's choice, else the introduction's
 
 
 def add(session: Session, intro_id: int, kind: NoticeKind) -> None:
@@ -130,4 +131,5 @@ def _job(session: Session, notice: Notice) -> NoticeJob:
         others=tuple(name for name, _ in answers), subject=intro.subject, made_at=intro.made_at,
         year=campaign.year, goal=campaign.goal, count=count,
         answers=tuple(answers) if notice.kind == NoticeKind.ANSWERED else (),
+        language=person.language or intro.language,
     )

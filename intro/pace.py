@@ -99,6 +99,7 @@ class PaceJob:
     year: int
     team_count: int  # the team's introductions so far (participants'), and its goal
     team_goal: int
+    language: str | None = None  # the participant's choice
 
 
 class PaceNotes:
@@ -147,7 +148,7 @@ def _job(session: Session, note: PaceNote, participant: Participant) -> PaceJob:
     return PaceJob(note_id=note.id, tag=note.tag, person_id=person.id, participant_id=participant.id,
                    email=person.email, name=person.display_name or "", count=note.count, pace=note.pace,
                    goal=campaign.goal, year=campaign.year, team_count=team_count,
-                   team_goal=participants * campaign.goal)
+                   team_goal=participants * campaign.goal, language=person.language)
 
 
 def pause(session: Session, participant_id: int, now: datetime) -> datetime:

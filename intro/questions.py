@@ -40,6 +40,7 @@ class QuestionJob:
     subject: str
     candidates: tuple[tuple[str, str, bool], ...]  # (address, name, suggested)
     sent_on: datetime  # when the message arrived
+    language: str | None = None  # the sender's choice
 
 
 def ask(session: Session, message: InboundMessage, meaning: Meaning, config: Config, held: str | None,
@@ -99,7 +100,7 @@ def _not_sent(question: Question, person: Person, now: datetime) -> str:
 def _job(question: Question, person: Person) -> QuestionJob:
     return QuestionJob(question.id, question.tag, person.id, person.email, person.display_name, question.subject,
                        tuple((str(c["email"]), str(c.get("name") or ""), bool(c.get("suggested")))
-                             for c in question.candidates), question.created_at)
+                             for c in question.candidates), question.created_at, person.language)
 
 
 class Unanswerable(Exception):

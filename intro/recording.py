@@ -331,7 +331,7 @@ def _new_introduction(session: Session, message_id: int | None, when: datetime, 
     intro_id: int = session.execute(_INTRODUCTION, {
         "campaign_id": campaign_id, "introducer_id": introducer_id,
         "inbound_message_id": message_id, "subject": meaning.subject, "made_at": when, "recorded_at": utcnow(),
-        "held_reason": held, "confirmed_at": confirmed_at,
+        "held_reason": held, "confirmed_at": confirmed_at, "language": meaning.language,
     }).scalar_one()
     people: dict[int, str] = {}  # each person once, at the first of their addresses it used: mailed there
     for party in meaning.parties:

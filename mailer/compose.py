@@ -14,7 +14,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
-from intro import tokens
+from intro import languages, tokens
 from intro.addresses import ANSWER_TAG, ASK_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, tagged
 from intro.config import Config
 from intro.consent import AskJob
@@ -71,6 +71,12 @@ def mail_for(job: Job, config: Config, secret: str) -> FollowupMail:
     )
 
 
+def _language(job: object, config: Config) -> str:
+    """The language a mail is written in: the one its job names (the person's choice, or
+    the introduction's), else [mail] language."""
+    return languages.choose(getattr(job, "language", None), config.mail.language)
+
+
 def unsubscribe_url(config: Config, secret: str, person_id: int) -> str:
     return f"{config.public_url}/u/{tokens.make(secret, tokens.UNSUBSCRIBE, person_id)}"
 
@@ -84,13 +90,14 @@ def followups(jobs: list[Job], renderer: Renderer, config: Config, secret: str) 
     """A follow-up (or its reminder), or several due together for one person as one mail."""
     first = jobs[0]
     if len(jobs) == 1:
-        return compose(first, renderer.followup(mail_for(first, config, secret)), config, secret), first.recipient_email
-    rendered = renderer.followups([mail_for(job, config, secret) for job in jobs])
+        rendered = renderer.followup(mail_for(first, config, secret), _language(first, config))
+        return compose(first, rendered, config, secret), first.recipient_email
+    rendered = renderer.followups([mail_for(job, config, secret) for job in jobs], _language(first, config))
     return compose_batch(jobs, rendered, config, secret), first.recipient_email
 
 
 def notice(job: NoticeJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:
-    rendered = render_notice(renderer, notice_mail_for(job, config, secret))
+    rendered = render_notice(renderer, notice_mail_for(job, config, secret), _language(job, config))
     return compose_notice(job, rendered, config, secret), job.introducer_email
 
 
@@ -104,7 +111,7 @@ def question(job: QuestionJob, renderer: Renderer, config: Config, secret: str) 
         log_url=f"{page}?choice=log", not_url=f"{page}?choice=not",
         never_url=f"{base}/q/never/{tokens.make(secret, tokens.NEVER_ASK, job.person_id)}",
         service_name=config.mail.from_name, service_url=base)
-    rendered = render_question(renderer, mail)
+    rendered = render_question(renderer, mail, _language(job, config))
     return _message(job.name, job.email, job.person_id, job.tag, "question", rendered, config, secret), job.email
 
 
@@ -116,7 +123,7 @@ def pace_note(job: PaceJob, renderer: Renderer, config: Config, secret: str) -> 
                     pause_url=f"{page}?do=pause", stop_url=f"{page}?do=stop",
                     unsubscribe_url=unsubscribe_url(config, secret, job.person_id),
                     service_name=config.mail.from_name, service_url=config.public_url)
-    rendered = render_pace(renderer, mail)
+    rendered = render_pace(renderer, mail, _language(job, config))
     return _message(job.name, job.email, job.person_id, job.tag, "pace", rendered, config, secret), job.email
 
 
@@ -141,7 +148,7 @@ def asked(job: AskJob, renderer: Renderer, config: Config, secret: str) -> tuple
         followup_days=config.followup.delay.days,
         unsubscribe_url="" if introduction else unsubscribe_url(config, secret, job.recipients[0].person_id),
         service_name=config.mail.from_name, service_url=base)
-    rendered = render_asked(renderer, mail)
+    rendered = render_asked(renderer, mail, _language(job, config))
     if not introduction:
         return _message(recipient.name, recipient.email, recipient.person_id, job.tag, f"ask-{job.kind}", rendered,
                         config, secret), recipient.email
@@ -164,7 +171,7 @@ def _introduction(job: AskJob, rendered: Rendered, config: Config) -> Message:
 
 
 def link(job: LinkJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:
-    rendered = render_link(renderer, link_mail_for(job, config, secret))
+    rendered = render_link(renderer, link_mail_for(job, config, secret), _language(job, config))
     return compose_link(job, rendered, config), job.email
 
 
@@ -252,6 +259,8 @@ def _message(name: str, address: str, person_id: int | None, tag: str, kind: str
     # mail clients fold the two into one.
     message["Message-ID"] = f"<{kind}.{tag}@{domain}>"
     # RFC 3834: generated mail; Microsoft's header keeps Exchange from answering it.
+    # RFC 3282: the language it is written in (the HTML part says it too, in lang).
+    message["Content-Language"] = rendered.language
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     if person_id is not None:

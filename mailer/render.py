@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import jinja2
 from intro.templates import FOLDER
 
+from intro import languages
 from intro.text import SUBJECT_MAX, mail_subject, one_line
 from intro.text import mail_name as _name
 
@@ -55,6 +56,7 @@ class Rendered:
     subject: str  # one line, no newlines, trimmed, at most 200 characters
     text: str  # text/plain part
     html: str  # text/html part
+    language: str = "en"  # what it is written in (Content-Language)
 
 
 def _url(value: str, what: str) -> str:
@@ -129,8 +131,17 @@ class Renderer:
                 # Jinja would skip a missing folder without a word, and the built-ins would go out instead.
                 raise ValueError(f"templates folder {override_dir} does not exist or is not a folder")
             search.insert(0, Path(override_dir))
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(search),
+        self._loader = jinja2.FileSystemLoader(search)
+        self._envs: dict[str, jinja2.Environment] = {}
+        self.env = self._env(languages.DEFAULT)
+
+    def _env(self, language: str) -> jinja2.Environment:
+        """The templates in ``language``: its catalog, and its dates and numbers."""
+        env = self._envs.get(language)
+        if env is not None:
+            return env
+        env = jinja2.Environment(
+            loader=self._loader,
             # Escaping is decided per template file, by its extension. A macro defined in a
             # .txt file and called from an .html one is therefore NOT escaped: HTML templates
             # import only .html files.
@@ -138,35 +149,45 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
-        self.env.filters["reflow"] = reflow
+        # One msgid per sentence, however the template wraps it: whitespace is collapsed.
+        env.policies["ext.i18n.trimmed"] = True
+        env.install_gettext_translations(languages.translations(language), newstyle=True)  # type: ignore[attr-defined]
+        env.filters.update(languages.filters(language), reflow=reflow)
+        env.globals["language"] = language
+        self._envs[language] = env  # two threads may build one each: the same, and one is kept
+        return env
 
-    def _render(self, name: str, context: Mapping[str, Any]) -> str:
-        return self.env.get_template(name).render(context)
+    def _render(self, name: str, context: Mapping[str, Any], language: str = languages.DEFAULT) -> str:
+        return self._env(language).get_template(name).render(context)
 
-    def mail(self, name: str, safe: Any) -> Rendered:
-        """The subject, text and HTML of mail ``name`` for a cleaned dataclass of its values."""
+    def mail(self, name: str, safe: Any, language: str = languages.DEFAULT) -> Rendered:
+        """The subject, text and HTML of mail ``name`` in ``language`` for a cleaned
+        dataclass of its values."""
         context = {f.name: getattr(safe, f.name) for f in fields(safe)}
         return Rendered(
-            subject=one_line(self._render(f"{name}.subject.txt", context), SUBJECT_MAX),
-            text=_tidy_text(self._render(f"{name}.txt", context)),
-            html=self._render(f"{name}.html", context),
+            subject=one_line(self._render(f"{name}.subject.txt", context, language), SUBJECT_MAX),
+            text=_tidy_text(self._render(f"{name}.txt", context, language)),
+            html=self._render(f"{name}.html", context, language),
+            language=language,
         )
 
-    def followup(self, mail: FollowupMail) -> Rendered:
-        return self.mail("followup", clean(mail))
+    def followup(self, mail: FollowupMail, language: str = languages.DEFAULT) -> Rendered:
+        return self.mail("followup", clean(mail), language)
 
 
-    def followups(self, mails: list[FollowupMail]) -> Rendered:
+    def followups(self, mails: list[FollowupMail], language: str = languages.DEFAULT) -> Rendered:
         """Several follow-ups to one person, due together, as one mail (followups.*)."""
         items = [clean(mail) for mail in mails]
         first = items[0]
         context = {"items": items, "recipient_name": first.recipient_name, "unsubscribe_url": first.unsubscribe_url,
                    "service_name": first.service_name, "service_url": first.service_url}
         return Rendered(
-            subject=one_line(self._render("followups.subject.txt", context), SUBJECT_MAX),
-            text=_tidy_text(self._render("followups.txt", context)),
-            html=self._render("followups.html", context),
+            subject=one_line(self._render("followups.subject.txt", context, language), SUBJECT_MAX),
+            text=_tidy_text(self._render("followups.txt", context, language)),
+            html=self._render("followups.html", context, language),
+            language=language,
         )
 
 
@@ -189,7 +210,7 @@ class NoticeMail:
     service_url: str
 
 
-def render_notice(renderer: Renderer, mail: NoticeMail) -> Rendered:
+def render_notice(renderer: Renderer, mail: NoticeMail, language: str = languages.DEFAULT) -> Rendered:
     if mail.kind not in ("receipt", "answered"):
         raise ValueError(f"no templates for a {mail.kind!r} notice")
     safe = replace(
@@ -200,7 +221,7 @@ def render_notice(renderer: Renderer, mail: NoticeMail) -> Rendered:
         unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"), service_name=_name(mail.service_name),
         service_url=_url(mail.service_url, "service_url"),
     )
-    return renderer.mail(mail.kind, safe)
+    return renderer.mail(mail.kind, safe, language)
 
 
 @dataclass(frozen=True)
@@ -220,14 +241,14 @@ class LinkMail:
     owner: str = ""  # "address": the person the address is to be added to, "Name <address>"
 
 
-def render_link(renderer: Renderer, mail: LinkMail) -> Rendered:
+def render_link(renderer: Renderer, mail: LinkMail, language: str = languages.DEFAULT) -> Rendered:
     if mail.purpose not in ("sign_in", "join", "invite", "privacy", "confirm", "held", "address"):
         raise ValueError(f"no templates for a {mail.purpose!r} link")
     safe = replace(mail, email=one_line(mail.email), name=_name(mail.name), inviter=_name(mail.inviter),
                    owner=one_line(mail.owner),
                    url=_url(mail.url, "url"), service_name=_name(mail.service_name),
                    service_url=_url(mail.service_url, "service_url"))
-    return renderer.mail("link", safe)
+    return renderer.mail("link", safe, language)
 
 
 @dataclass(frozen=True)
@@ -252,13 +273,13 @@ class QuestionMail:
     service_url: str
 
 
-def render_question(renderer: Renderer, mail: QuestionMail) -> Rendered:
+def render_question(renderer: Renderer, mail: QuestionMail, language: str = languages.DEFAULT) -> Rendered:
     safe = replace(mail, name=_name(mail.name), subject=mail_subject(mail.subject),
                    candidates=tuple(Candidate(one_line(c.email), _name(c.name), c.suggested) for c in mail.candidates),
                    log_url=_url(mail.log_url, "log_url"), not_url=_url(mail.not_url, "not_url"),
                    never_url=_url(mail.never_url, "never_url"), service_name=_name(mail.service_name),
                    service_url=_url(mail.service_url, "service_url"))
-    return renderer.mail("question", safe)
+    return renderer.mail("question", safe, language)
 
 
 @dataclass(frozen=True)
@@ -280,12 +301,12 @@ class PaceMail:
     service_url: str
 
 
-def render_pace(renderer: Renderer, mail: PaceMail) -> Rendered:
+def render_pace(renderer: Renderer, mail: PaceMail, language: str = languages.DEFAULT) -> Rendered:
     safe = replace(mail, name=_name(mail.name), service_address=one_line(mail.service_address),
                    pause_url=_url(mail.pause_url, "pause_url"), stop_url=_url(mail.stop_url, "stop_url"),
                    unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"),
                    service_name=_name(mail.service_name), service_url=_url(mail.service_url, "service_url"))
-    return renderer.mail("pace", safe)
+    return renderer.mail("pace", safe, language)
 
 
 @dataclass(frozen=True)
@@ -315,7 +336,7 @@ class AskedMail:
     service_url: str
 
 
-def render_asked(renderer: Renderer, mail: AskedMail) -> Rendered:
+def render_asked(renderer: Renderer, mail: AskedMail, language: str = languages.DEFAULT) -> Rendered:
     safe = replace(
         mail, recipient_name=_name(mail.recipient_name), introducer_name=_name(mail.introducer_name),
         introducer_email=one_line(mail.introducer_email), asked_name=_name(mail.asked_name),
@@ -328,4 +349,4 @@ def render_asked(renderer: Renderer, mail: AskedMail) -> Rendered:
         ask_address=one_line(mail.ask_address),
         unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url") if mail.unsubscribe_url else "",
         service_name=_name(mail.service_name), service_url=_url(mail.service_url, "service_url"))
-    return renderer.mail(mail.kind, safe)
+    return renderer.mail(mail.kind, safe, language)

@@ -8,6 +8,8 @@
 - ``surveys``: the pages behind a follow-up's links (answer, unsubscribe);
 - ``questions``: "was it an introduction?": log it, say it was not, never be asked;
 - ``pace``: the weekly pace note's "pause for a month" and "stop these";
+- ``language``: the pages' language (the person's choice, then Accept-Language) and the
+  form on every page that changes it;
 - ``consent``: asking first: the person asked answers, the introducer sends the introduction;
 - ``sign_in``: joining and signing in by mailed link; ``me``: one's own page;
 - ``admin`` and ``api``: the organizer's pages, and the JSON API;
@@ -33,7 +35,7 @@ TEMPLATES = FOLDER / "web"
 
 def create_app(config: Config | None = None, engine: Engine | None = None) -> Flask:
     """Build the app. With no arguments (e.g. under gunicorn) it loads the configuration."""
-    from web import admin, api, base, consent, csrf, me, metrics, pace, questions, sign_in, surveys, tallies
+    from web import admin, api, base, consent, csrf, language, me, metrics, pace, questions, sign_in, surveys, tallies
 
     config = config or intro_config.load()
     engine = engine or make_engine(config.database.url)
@@ -60,7 +62,8 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
         n = config.web.proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     csrf.init_app(app)
-    for area in (tallies, surveys, questions, pace, consent, sign_in, me, admin, api):
+    language.init_app(app)
+    for area in (tallies, surveys, questions, pace, consent, sign_in, me, admin, api, language):
         app.register_blueprint(area.bp)
     if config.web.metrics:
         app.register_blueprint(metrics.bp)

@@ -31,6 +31,7 @@ from inbound.understanding.recognition import (
     only_informed,
     weigh,
 )
+from intro import languages
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address, asks_first, base_address, tag_of
 from intro.meaning import Meaning
 
@@ -72,6 +73,10 @@ def classify(parsed: Parsed, rcpt_to: tuple[str, ...] | list[str], service: tupl
                        answer=read_answer(written), comment=written)
 
     meaning = _from_a_person(parsed, said, service, written)
+    if meaning.kind == "introduction":
+        # Its follow-ups go out in the language it was written in (a forward's own words
+        # may be a line: then the whole text, the forwarded introduction with it).
+        meaning = replace(meaning, language=languages.detect(written if len(written) >= 200 else parsed.text))
     if asks_first(rcpt_to, service):
         # Copied to intro+ask@: an ask, or an answer to one (intro.consent decides which,
         # from what it knows); never a message its sender is asked about.
