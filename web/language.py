@@ -32,6 +32,9 @@ def init_app(app: Flask) -> None:
     # One msgid per sentence, however a template wraps it: whitespace is collapsed.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters.update({name: _filter(name) for name in languages.filters(languages.DEFAULT)})
+    # The months as the page's language names them (the SVG charts' labels among others).
+    app.jinja_env.globals["month_names"] = lambda width="abbreviated": [
+        languages.month_name(month, current(), width) for month in range(1, 13)]
     app.context_processor(_context)
 
 
