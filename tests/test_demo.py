@@ -40,7 +40,8 @@ def test_a_scheduler_after_seeding_mails_nobody(tmp_path: Path, db_url: str) -> 
     for when in (now, now + timedelta(days=30), now + timedelta(days=400)):
         done = run_intro("followups", "run", "--now", when.isoformat(), cwd=tmp_path, env=env)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.strip() == "sent 0, to retry 0, failed 0, notes to introducers 0, links 0, pace notes 0"
+        assert done.stdout.strip() == ("sent 0, to retry 0, failed 0, notes to introducers 0, links 0, pace notes 0, "
+                                       "mails about asks 0")
     assert not list((tmp_path / "outbox").glob("*.eml"))
     stats = json.loads(run_intro("stats", "--json", cwd=tmp_path, env=env).stdout)
     assert stats["followups_sent"] > 0 and stats["answers"] > 0  # the campaign still looks lived in
