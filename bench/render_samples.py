@@ -9,10 +9,15 @@ templates change, so a change in wording shows up as a diff.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from intro.languages import LANGUAGES
+from intro.links import LIFETIME
+from intro.models import LinkPurpose
+from mailer.compose import lifetime_words
 from mailer.render import (
     AskedMail,
     Candidate,
@@ -23,11 +28,13 @@ from mailer.render import (
     QuestionMail,
     Rendered,
     Renderer,
+    WebhookNoteMail,
     render_asked,
     render_link,
     render_notice,
     render_pace,
     render_question,
+    render_webhook_note,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +107,7 @@ ASK_PAGE = f"{SITE}/c/Mw.aBcD3f.Tk4rW8nZ2pL6sQ1v"
 NUDGE = AskedMail(
     kind="ask_nudge", recipient_name="Lee Park", introducer_name="Sam Carter",
     introducer_email="sam.carter@example.org", asked_name="Lee Park", asked_email="lee.park@example.org",
-    other_name="Dana Reyes", other_email="dana.reyes@example.org", subject="Would you like to meet Dana?",
+    other_name="Dana Reyes", other_email="dana.reyes@example.org", subject="Coffee with Dana?",
     asked_on=date(2026, 3, 2), answer_urls={a: f"{ASK_PAGE}?answer={a}" for a in ("yes", "not_now", "no")},
     send_url="", body="", ask_address="intro+ask@intro.example.org", expires_days=14, followup_days=14,
     unsubscribe_url=f"{SITE}/u/Mw.aBcD3f.Rt6yU2iO8pA4sD1f", service_name="intro", service_url=SITE,
@@ -120,6 +127,30 @@ ASKED = (NUDGE,
                       "I will let you take it from here. Coffee at the bakery might be the easiest start.\n\n"
                       "Sam"))
 
+# To the organizer who added a webhook endpoint that failed every delivery for a day.
+WEBHOOK_NOTE = WebhookNoteMail(url="https://hooks.example.com/intro",
+                               disabled_at=datetime(2026, 3, 4, 9, 30, tzinfo=UTC),
+                               page_url=f"{SITE}/admin/webhooks", service_name="intro", service_url=SITE)
+
+
+def every_mail(renderer: Renderer, language: str = "en") -> Iterator[tuple[str, Rendered]]:
+    """Every mail of the examples above, rendered in ``language``."""
+    for name, mail in (("followup", EXAMPLE), ("reminder", replace(EXAMPLE, reminder=True))):
+        yield name, renderer.followup(mail, language)
+    second = replace(EXAMPLE, introducer_name="Rosa Costa", introducer_email="rosa.costa@example.com",
+                     others=("Kofi Mensah",), subject="Kofi <> Dana: solar co-op")
+    yield "followups", renderer.followups([EXAMPLE, second], language)
+    for link in LINKS:
+        lifetime = lifetime_words(LIFETIME[LinkPurpose(link.purpose)], language)
+        yield link.purpose, render_link(renderer, replace(link, lifetime=lifetime), language)
+    for notice in (NOTICE, ANSWERED):
+        yield notice.kind, render_notice(renderer, notice, language)
+    yield "question", render_question(renderer, QUESTION, language)
+    yield "pace", render_pace(renderer, PACE, language)
+    for ask in ASKED:
+        yield ask.kind, render_asked(renderer, ask, language)
+    yield "webhook_disabled", render_webhook_note(renderer, WEBHOOK_NOTE, language)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -127,28 +158,23 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "emails")
     args = parser.parse_args()
     renderer = Renderer(args.templates)
-    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "translated").mkdir(parents=True, exist_ok=True)
 
-    def write(name: str, rendered: Rendered) -> None:
+    def write(path: Path, rendered: Rendered) -> None:
         # The subject is not a file of its own: it heads the text sample, as a mail client shows it.
-        (args.out / f"{name}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
-        (args.out / f"{name}.html").write_text(rendered.html)
-        print(f"{args.out / name}.txt, .html: {rendered.subject}")
+        path.parent.joinpath(f"{path.name}.txt").write_text(f"Subject: {rendered.subject}\n\n{rendered.text}")
+        path.parent.joinpath(f"{path.name}.html").write_text(rendered.html)
+        print(f"{path}.txt, .html: {rendered.subject}")
 
-    for name, mail in (("followup", EXAMPLE), ("reminder", replace(EXAMPLE, reminder=True))):
-        write(name, renderer.followup(mail))
-    second = replace(EXAMPLE, introducer_name="Rosa Costa", introducer_email="rosa.costa@example.com",
-                     others=("Kofi Mensah",), subject="Kofi <> Dana: solar co-op")
-    write("followups", renderer.followups([EXAMPLE, second]))
-    for link in LINKS:
-        write(link.purpose, render_link(renderer, link))
-    for notice in (NOTICE, ANSWERED):
-        write(notice.kind, render_notice(renderer, notice))
-    write("question", render_question(renderer, QUESTION))
-    write("pace", render_pace(renderer, PACE))
-    for ask in ASKED:
-        write(ask.kind, render_asked(renderer, ask))
-
+    for name, rendered in every_mail(renderer):
+        write(args.out / name, rendered)
+    # Each mail in one language besides English too, the six taking turns (docs/LANGUAGES.md).
+    others = [language for language in LANGUAGES if language != "en"]
+    names = [name for name, _ in every_mail(renderer)]
+    for n, name in enumerate(names):
+        language = others[n % len(others)]
+        rendered = dict(every_mail(renderer, language))[name]
+        write(args.out / "translated" / f"{name}.{language}", rendered)
 
 if __name__ == "__main__":
     main()

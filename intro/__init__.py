@@ -28,6 +28,11 @@ Sending, at most once
   mails about it; ``wakeup``: a nudge to the scheduler; ``dkim_keys``: the keys
   mail is signed with, and the DNS record each needs.
 
+Telling other systems, at least once
+- ``webhooks``: the endpoints organizers add, the events queued for them (no one
+  introduced is named), the hosts they may point at; ``deliveries``: the outbox's kind
+  that delivers them, retried, and the note when an endpoint is disabled.
+
 Reading
 - ``tallies``: the public figures; ``personal``: one's own page; ``overview``: the
   organizer's view and `intro intros`; ``review``: what waits for an organizer's eye;

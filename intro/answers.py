@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intro import counts, notices
+from intro import counts, notices, webhooks
 from intro.meaning import AnswerValue
 from intro.models import Answer, FollowUp, Introduction, IntroductionParty, Person
 from intro.timeutil import utcnow
@@ -67,6 +67,7 @@ def record_answer(session: Session, followup_id: int, value: AnswerValue, commen
     assert latest is not None
     counts.answer_changed(session, followup_id, latest.value)
     notices.after_answer(session, followup_id)
+    webhooks.emit(session, webhooks.ANSWERED, webhooks.answer, answer.id)
     return answer
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from intro import counts
+from intro import counts, webhooks
 from intro.models import Campaign, Participant
 from intro.timeutil import utcnow
 from intro.upsert import insert_new
@@ -42,6 +42,7 @@ def join(session: Session, person_id: int, campaign_id: int, when: datetime | No
                                                "joined_at": when or utcnow()}, ["campaign_id", "person_id"])
     if joined is not None:
         counts.changed(session, campaign_id)
+        webhooks.emit(session, webhooks.JOINED, webhooks.participant, joined)
     return joined is not None
 
 

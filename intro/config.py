@@ -208,6 +208,17 @@ class ConsentConfig:
 
 
 @dataclass(frozen=True)
+class WebhooksConfig:
+    # Endpoints (added on /admin/webhooks) whose host resolves to a loopback, private,
+    # link-local, unique-local, multicast or reserved address are refused, when added and
+    # at every delivery, so that the site cannot be used to reach the machines behind it;
+    # true allows them (a receiver on the same machine or network).
+    allow_private: bool = False
+    # How long a delivery waits for the receiver's answer; longer is a failure, tried again.
+    timeout: timedelta = _setting(timedelta(seconds=10), values.webhook_timeout)
+
+
+@dataclass(frozen=True)
 class Config:
     # Empty: http://<web.host>:<web.port>, right for one machine, wrong behind a proxy.
     base_url: str = _setting("", values.base_url)
@@ -226,6 +237,7 @@ class Config:
     trust: TrustConfig = field(default_factory=TrustConfig)
     recognition: RecognitionConfig = field(default_factory=RecognitionConfig)
     consent: ConsentConfig = field(default_factory=ConsentConfig)
+    webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
 
     @property
     def public_url(self) -> str:

@@ -177,3 +177,10 @@ def person_by_tag(session: Session, tag: str) -> Person | None:
     return session.scalars(
         select(Person).join(Introduction, Introduction.introducer_id == Person.id)
         .join(Notice, Notice.introduction_id == Introduction.id).where(Notice.tag == tag)).first()
+
+
+def language_of(session: Session, followup_id: int) -> str | None:
+    """The language the introduction of a follow-up was written in (its mail's, unless
+    the person chose another), or None."""
+    return session.scalar(select(Introduction.language).join(IntroductionParty)
+                          .join(FollowUp, FollowUp.party_id == IntroductionParty.id).where(FollowUp.id == followup_id))

@@ -486,3 +486,52 @@ class Suppressed(Base):
 
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC-SHA256 of the address
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookEndpoint(Base):
+    """A URL an organizer asked to be told of events at (intro.webhooks), with the secret
+    its deliveries are signed with (Standard Webhooks)."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text)  # http or https, to a host that is not private (intro.webhooks)
+    events: Mapped[list[str]] = mapped_column(JSON)  # the event types it is subscribed to
+    # "whsec_" and the base64 of 32 random bytes: shown once to the organizer, kept here
+    # because the service signs every delivery with it.
+    secret: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disabled_at: Mapped[datetime | None]  # nothing is queued for it, nor sent to it, while set
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was disabled
+    # Attempts in a row that failed, since the first of them: a day of them disables it.
+    failures: Mapped[int] = mapped_column(default=0)
+    failing_since: Mapped[datetime | None]
+
+
+class WebhookDelivery(Outgoing, Base):
+    """One event for one endpoint, delivered at least once (intro.deliveries). Its tag is
+    its webhook-id ("msg_..."), the same at every attempt, so that receivers drop repeats;
+    ``sent_at`` is when a 2xx answered."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index(None, "status", "id"), Index(None, "endpoint_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)  # the JSON body, exactly as every attempt sends it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_status: Mapped[int | None]  # the HTTP status of the last attempt; NULL: no answer
+
+
+class WebhookNote(Outgoing, Base):
+    """The mail telling an organizer that an endpoint was disabled after a day of failures."""
+
+    __tablename__ = "webhook_notes"
+    __table_args__ = (Index(None, "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(ADDRESS))  # the organizer's
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

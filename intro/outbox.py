@@ -17,12 +17,17 @@ A claim that is never settled (the process died between claiming and settling) i
 sent again: the mail may have gone out, and a second copy to someone who never signed up
 is worse than a missing one. After CLAIM_LEASE it is marked failed with that reason.
 Nobody gets the same mail twice; one person may miss one.
+
+A kind whose stage is ``at_least_once`` (a webhook delivery, intro.deliveries) makes the
+other promise, for receivers that drop repeats: a claim that outlives the stage's lease
+unsettled is released and tried again, the same row (and so the same id) as before.
+Nothing is lost; a receiver may see one twice.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -50,6 +55,12 @@ class Retry:
 
     attempts: int = 1  # sends in all; 1: never tried again
     backoff: timedelta = timedelta(minutes=5)  # before the second attempt, doubled for each after
+    longest: timedelta | None = None  # the most it grows to; None: doubled for ever
+
+    def after(self, attempts: int) -> timedelta:
+        """How long to wait after the ``attempts``-th failed attempt."""
+        wait = self.backoff * 2 ** min(attempts - 1, 30)
+        return min(wait, self.longest) if self.longest is not None else wait
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,12 @@ class Stage:
     # Whether its outcome is the row's status. A reminder is a second mail about a row that
     # was sent already: its failure leaves the row as it was.
     final: bool = True
+    # At least once (see the module doc): a claim unsettled after ``lease`` is tried again.
+    at_least_once: bool = False
+    lease: timedelta = CLAIM_LEASE
+    # What the kind keeps of each outcome besides the row's state (rows and outcomes), in
+    # the same transaction as the outbox's own record of them.
+    settled: Callable[[Session, list[tuple[Any, Outcome]], datetime], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,7 @@ class Result(StrEnum):
 class Outcome:
     result: Result
     error: str = ""
+    status: int | None = None  # an HTTP answer's status code (webhooks); None for mail
 
 
 def ready(table: type[Outgoing], now: datetime) -> ColumnElement[bool]:
@@ -157,18 +175,29 @@ def settle(engine: Engine, outcomes: Sequence[tuple[Claimed[Any], Outcome]], now
                 sent.setdefault(claimed.stage, []).append(claimed.row_id)
         for stage, ids in sent.items():
             status = {"status": MailStatus.SENT} if stage.final else {}
+            # A mail's count starts again for its next stage (a reminder); a delivery keeps
+            # how many attempts it took, for its log.
+            counted = {} if stage.at_least_once else {"attempts": 0}
             session.execute(update(stage.table).where(stage.table.id.in_(ids)).values(  # type: ignore[attr-defined]
-                {stage.sent: now, "next_attempt_at": None, "last_error": None, "attempts": 0, **status}))
+                {stage.sent: now, "next_attempt_at": None, "last_error": None, **counted, **status}))
         for claimed, outcome in outcomes:
             if outcome.result != Result.SENT:
                 _failed(session.get_one(claimed.stage.table, claimed.row_id), claimed.stage, outcome, now)
+        kept: dict[Stage, list[tuple[Any, Outcome]]] = {}
+        for claimed, outcome in outcomes:
+            if claimed.stage.settled is not None:
+                kept.setdefault(claimed.stage, []).append(
+                    (session.get_one(claimed.stage.table, claimed.row_id), outcome))
+        for stage, rows in kept.items():
+            assert stage.settled is not None
+            stage.settled(session, rows, now)
 
 
 def _failed(row: Outgoing, stage: Stage, outcome: Outcome, now: datetime) -> None:
     retry = stage.retry
     if outcome.result == Result.RETRY and row.attempts < retry.attempts:
         row.last_error = outcome.error
-        row.next_attempt_at = now + retry.backoff * 2 ** (row.attempts - 1)
+        row.next_attempt_at = now + retry.after(row.attempts)
         setattr(row, stage.claimed, None)
     elif outcome.result == Result.RETRY and retry.attempts > 1:
         give_up(row, stage, f"gave up after {row.attempts} attempts: {outcome.error}")
@@ -183,7 +212,8 @@ def give_up(row: Outgoing, stage: Stage, reason: str) -> None:
 
 
 def expire(engine: Engine, stages: Sequence[Stage], now: datetime) -> int:
-    """Mark claims older than the lease, never settled, as failed (see the module doc)."""
+    """Mark claims older than the lease, never settled, as failed; or, for a stage that
+    is at least once, release them to be tried again (see the module doc)."""
     expired = 0
     with transaction(engine, write=True) as session:
         for stage in stages:
@@ -191,11 +221,18 @@ def expire(engine: Engine, stages: Sequence[Stage], now: datetime) -> int:
                 continue
             table = stage.table
             stale = session.scalars(select(table).where(
-                table.status == MailStatus.PENDING, getattr(table, stage.claimed) <= now - CLAIM_LEASE,
+                table.status == MailStatus.PENDING, getattr(table, stage.claimed) <= now - stage.lease,
                 getattr(table, stage.sent).is_(None)).with_for_update(skip_locked=True)).all()
             for row in stale:
-                give_up(row, stage, "the sender stopped between claiming and marking; not sent again, "
-                                    "so that nobody gets it twice")
+                if stage.at_least_once and row.attempts < stage.retry.attempts:
+                    setattr(row, stage.claimed, None)
+                    row.next_attempt_at = None
+                    row.last_error = "the sender stopped mid-way: tried again, with the same id"
+                elif stage.at_least_once:
+                    give_up(row, stage, f"gave up after {row.attempts} attempts; the last one stopped mid-way")
+                else:
+                    give_up(row, stage, "the sender stopped between claiming and marking; not sent again, "
+                                        "so that nobody gets it twice")
             expired += len(stale)
     return expired
 

@@ -10,6 +10,7 @@ wrote.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ from intro.models import (
     Person,
     PersonAddress,
     Question,
+    WebhookDelivery,
     WebSession,
 )
 from intro.timeutil import utcnow
@@ -188,6 +190,10 @@ def forget(session: Session, email: str, now: datetime | None = None) -> bool:
     session.query(Link).filter(or_(Link.email.in_(emails), Link.person_id == person.id)) \
         .delete(synchronize_session=False)
     session.query(WebSession).filter(WebSession.person_id == person.id).delete(synchronize_session=False)
+    # Webhook deliveries that name them (a listed introducer, a participant): neither sent nor kept.
+    session.query(WebhookDelivery).filter(or_(*(WebhookDelivery.payload.contains(json.dumps(e, ensure_ascii=False),
+                                                                                 autoescape=True) for e in emails))) \
+        .delete(synchronize_session=False)
     # Asks they made, were asked, or were asked about (intro.consent): none is counted.
     session.query(ConsentAsk).filter(or_(ConsentAsk.introducer_id == person.id, ConsentAsk.asked_id == person.id,
                                          ConsentAsk.other_id == person.id)).delete(synchronize_session=False)

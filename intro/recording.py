@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from intro import consent, counts, links, privacy, questions, suppression
+from intro import consent, counts, links, privacy, questions, suppression, webhooks
 from intro import trust as trust_policy
 from intro.addresses import ANSWER_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, Address
 from intro.answers import MAX_COMMENT, opt_out, record_answer
@@ -340,6 +340,7 @@ def _new_introduction(session: Session, message_id: int | None, when: datetime, 
                              for pid in sorted(people)])
     if held is None:
         counts.introduction_added(session, campaign_id, introducer_id, when, people)
+        webhooks.emit(session, webhooks.LOGGED, webhooks.introduction, intro_id)
     return intro_id
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from intro import counts, links
+from intro import counts, links, webhooks
 from intro.config import Config
 from intro.followups import schedule
 from intro.models import InboundMessage, Introduction, IntroductionParty, Participant, Person
@@ -139,6 +139,7 @@ def release(session: Session, intro_id: int, person_id: int | None, config: Conf
     intro.held_reason, intro.confirmed_at = None, now
     parties = session.scalars(select(IntroductionParty.person_id).where(IntroductionParty.introduction_id == intro_id))
     counts.introduction_added(session, intro.campaign_id, intro.introducer_id, intro.made_at, list(parties))
+    webhooks.emit(session, webhooks.CONFIRMED, webhooks.introduction, intro_id)
     schedule(session, intro_id, intro.made_at, config, now)
     return True
 

@@ -171,6 +171,14 @@ def positive(value: timedelta) -> timedelta:
     return value
 
 
+def webhook_timeout(value: timedelta) -> timedelta:
+    # A pass sends a batch four at a time and must end well within its claim's lease
+    # (intro.deliveries): 100 deliveries at 30 s each take 12.5 minutes at most.
+    if not timedelta(0) < value <= timedelta(seconds=30):
+        raise ValueError("expected a duration above zero and at most 30s, such as 10s")
+    return value
+
+
 def database_url(value: str) -> str:
     try:
         backend = make_url(value).get_backend_name()

@@ -16,6 +16,7 @@ from intro.secret import secret_key
 from intro.timeutil import utcnow
 from mailer.outbox import run_once
 from mailer.render import Renderer
+from mailer.webhooks import run_once as deliver_webhooks
 
 
 @click.group()
@@ -38,7 +39,8 @@ def _when(value: str | None) -> datetime:
               help="Pretend it is this time (UTC unless it says otherwise), e.g. 2026-03-17T09:00:00Z.")
 @click.pass_context
 def run(ctx: click.Context, now_text: str | None) -> None:
-    """Send every follow-up and reminder that is due, once, and exit."""
+    """Send every follow-up and reminder that is due, once, and the webhook deliveries
+    due, and exit."""
     now = _when(now_text)
     config, engine = setup(ctx)
     schema.ensure_current(engine)
@@ -46,6 +48,9 @@ def run(ctx: click.Context, now_text: str | None) -> None:
     summary = run_once(config, engine, secret_key(engine, config.secret_key), now,
                        Renderer(config.mail.templates or None))
     click.echo(summary.describe())
+    tried = deliver_webhooks(config, engine, now).results.get("webhooks", {})
+    if any(tried.values()):
+        click.echo("webhook deliveries: " + ", ".join(f"{result} {n}" for result, n in tried.items()))
 
 
 @click.command()

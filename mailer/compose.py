@@ -8,16 +8,19 @@ message and the address it goes to. Rendering (templates) is separate
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
+from urllib.parse import urlsplit
 
 from intro import languages, tokens
 from intro.addresses import ANSWER_TAG, ASK_TAG, BOUNCE_TAG, UNSUBSCRIBE_TAG, tagged
 from intro.config import Config
 from intro.consent import AskJob
+from intro.deliveries import NoteJob
 from intro.followups import Job
 from intro.links import LIFETIME, SIGNS_IN, LinkJob
 from intro.models import AskMailKind, LinkPurpose
@@ -36,11 +39,13 @@ from mailer.render import (
     QuestionMail,
     Rendered,
     Renderer,
+    WebhookNoteMail,
     render_asked,
     render_link,
     render_notice,
     render_pace,
     render_question,
+    render_webhook_note,
 )
 
 ANSWER_CHOICES = ("helped", "not_yet", "no")
@@ -170,6 +175,17 @@ def _introduction(job: AskJob, rendered: Rendered, config: Config) -> Message:
     return message
 
 
+def webhook_note(job: NoteJob, renderer: Renderer, config: Config) -> tuple[Message, str]:
+    """To an organizer: a webhook endpoint was disabled. No List-Unsubscribe: it is about
+    the service they run, not a list."""
+    shown = urlsplit(job.url)._replace(query="", fragment="").geturl()  # a query may hold a token
+    mail = WebhookNoteMail(url=shown, disabled_at=job.disabled_at,
+                           page_url=f"{config.public_url}/admin/webhooks", service_name=config.mail.from_name,
+                           service_url=config.public_url)
+    rendered = render_webhook_note(renderer, mail, _language(job, config))
+    return _message("", job.email, None, job.tag, "webhook", rendered, config, ""), job.email
+
+
 def link(job: LinkJob, renderer: Renderer, config: Config, secret: str) -> tuple[Message, str]:
     rendered = render_link(renderer, link_mail_for(job, config, secret), _language(job, config))
     return compose_link(job, rendered, config), job.email
@@ -220,12 +236,22 @@ def compose_notice(job: NoticeJob, rendered: Rendered, config: Config, secret: s
                     rendered, config, secret)
 
 
+def lifetime_words(lifetime: timedelta, language: str) -> str:
+    """How long a link works, in the mail's language: the templates say "It works once,
+    for %(lifetime)s"."""
+    t = languages.translations(language)
+    if lifetime.days == 1:
+        return t.gettext("a day")
+    if lifetime.days:
+        return t.ngettext("%(num)d day", "%(num)d days", lifetime.days) % {"num": lifetime.days}
+    minutes = lifetime.seconds // 60
+    return t.ngettext("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes}
+
+
 def link_mail_for(job: LinkJob, config: Config, secret: str) -> LinkMail:
     token = tokens.make(secret, str(job.purpose), job.link_id)
     path = "sign-in" if job.purpose in SIGNS_IN else "address" if job.purpose == LinkPurpose.ADDRESS else "join"
-    lifetime = LIFETIME[job.purpose]
-    words = (("a day" if lifetime.days == 1 else f"{lifetime.days} days") if lifetime.days
-             else f"{lifetime.seconds // 60} minutes")
+    words = lifetime_words(LIFETIME[job.purpose], _language(job, config))
     return LinkMail(purpose=str(job.purpose), email=job.email, name=job.name, year=job.year, inviter=job.inviter,
                     url=f"{config.public_url}/{path}/{token}", lifetime=words,
                     service_name=config.mail.from_name, service_url=config.public_url, owner=job.owner)

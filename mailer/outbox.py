@@ -13,12 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
 from intro.config import Config
 from intro.consent import ASK, AskMails
+from intro.deliveries import Notes
 from intro.followups import FollowUps, plan_from
 from intro.links import LINK, Links
 from intro.notices import Notices
@@ -50,7 +52,8 @@ class Writer(Generic[Job]):
 def writers(config: Config, secret: str, renderer: Renderer) -> list[Writer[Any]]:
     """Every kind of mail, in the order a pass sends them: links first (someone is waiting
     for them, at their inbox), then follow-ups, notes to introducers, questions to them,
-    the weekly pace notes, and the mails about asking someone first."""
+    the weekly pace notes, the mails about asking someone first, and the notes to
+    organizers about webhook endpoints that were disabled."""
     follow = config.followup
     return [
         Writer(Links(config.web.admins), lambda jobs: compose.link(jobs[0], renderer, config, secret)),
@@ -62,6 +65,7 @@ def writers(config: Config, secret: str, renderer: Renderer) -> list[Writer[Any]
         Writer(PaceNotes(config.campaign.pace_note), lambda jobs: compose.pace_note(jobs[0], renderer, config, secret)),
         Writer(AskMails(config.consent.nudge, config.consent.expires),
                lambda jobs: compose.asked(jobs[0], renderer, config, secret)),
+        Writer(Notes(config.web.admins), lambda jobs: compose.webhook_note(jobs[0], renderer, config)),
     ]
 
 
@@ -106,16 +110,24 @@ def run_once(config: Config, engine: Engine, secret: str, now: datetime, rendere
         log.warning("%s mails were claimed but never marked (a sender stopped); marked failed", expired)
     summary = Summary()
     for writer in chosen:
-        while True:
-            claimed, decided = claim(engine, writer.kind, now, BATCH)
-            if not decided:
-                break
-            outcomes = _send_all(writer, claimed, config, connect)
-            settle(engine, outcomes, now)
-            summary.add(writer.kind.name, outcomes)
-            if any(outcome.result == Result.RETRY for _, outcome in outcomes):
-                return summary  # the relay is struggling: leave the rest for the next pass
+        if not drain(engine, writer.kind, now, partial(_send_all, writer, config=config, connect=connect), summary):
+            break  # the relay is struggling: leave the rest for the next pass
     return summary
+
+
+def drain(engine: Engine, kind: Kind[Job], now: datetime,
+          send: Callable[[list[Claimed[Job]]], list[tuple[Claimed[Job], Outcome]]], summary: Summary) -> bool:
+    """Claim, ``send`` and settle what ``kind`` has due, a batch at a time, until nothing
+    is; False if a batch met a temporary failure (the rest waits for the next pass)."""
+    while True:
+        claimed, decided = claim(engine, kind, now, BATCH)
+        if not decided:
+            return True
+        outcomes = send(claimed)
+        settle(engine, outcomes, now)
+        summary.add(kind.name, outcomes)
+        if any(outcome.result == Result.RETRY for _, outcome in outcomes):
+            return False
 
 
 def links_waiting(engine: Engine, now: datetime) -> bool:
@@ -135,7 +147,7 @@ def send_links(config: Config, engine: Engine, secret: str, now: datetime, rende
     return run_once(config, engine, secret, now, renderer, connect, only=("links",)).links
 
 
-def _send_all(writer: Writer[Job], claimed: list[Claimed[Job]], config: Config,
+def _send_all(writer: Writer[Job], claimed: list[Claimed[Job]], *, config: Config,
               connect: Callable[[], Transport]) -> list[tuple[Claimed[Job], Outcome]]:
     # A few connections at once: while one waits for the relay's reply, another renders
     # and composes (the wait, not the CPU, is most of a send). Jobs that go together stay

@@ -49,6 +49,7 @@ class FollowupMail:
     reply_address: str  # e.g. intro+f-abc123@tally.example
     service_name: str  # e.g. "intro"; the From display name
     service_url: str  # the public site, e.g. https://intro.example.org
+    more_others: int = 0  # how many of the others are counted, not named ("and 3 others"): set by clean()
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,15 @@ def clean(mail: FollowupMail) -> FollowupMail:
         raise ValueError(f"answer_urls: missing {', '.join(missing)}")
     if not mail.others:
         raise ValueError("others: the introduction needs at least one other person")
+    others, more_others = named(mail.others)
     return replace(
         mail,
         recipient_name=_name(mail.recipient_name),
         recipient_email=one_line(mail.recipient_email),
         introducer_name=_name(mail.introducer_name),
         introducer_email=one_line(mail.introducer_email),
-        others=named(mail.others),
+        others=others,
+        more_others=more_others,
         subject=mail_subject(mail.subject),
         answer_urls=MappingProxyType({key: _url(mail.answer_urls[key], f"answer_urls[{key}]") for key in ANSWERS}),
         unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url"),
@@ -92,13 +95,17 @@ def clean(mail: FollowupMail) -> FollowupMail:
     )
 
 
-def named(others: tuple[str, ...]) -> tuple[str, ...]:
-    """The people someone was introduced to, as their mail names them: all of a small
-    introduction; of a larger one, the first two and how many more (a follow-up is no
-    list of other people's names)."""
+def named(others: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
+    """The people someone was introduced to, as their mail names them, and how many more
+    it counts without naming: all of a small introduction; of a larger one, the first two
+    (a follow-up is no list of other people's names). The templates say it in the mail's
+    language: "Lee Park, Kim Lo and 3 others"."""
     if len(others) <= NAMED_OTHERS:
-        return tuple(_name(other) for other in others)
-    return (_name(others[0]), _name(others[1]), f"{len(others) - 2} others")
+        return tuple(_name(other) for other in others), 0
+    return (_name(others[0]), _name(others[1])), len(others) - 2
+
+
+_ASCII_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def reflow(value: str, width: int = TEXT_WIDTH) -> str:
@@ -109,7 +116,10 @@ def reflow(value: str, width: int = TEXT_WIDTH) -> str:
     """
     paragraphs = re.split(r"\n\s*\n", value.strip())
     return "\n\n".join(
-        textwrap.fill(" ".join(p.split()), width, break_long_words=False, break_on_hyphens=False)
+        # Split at ASCII whitespace only: a no-break space (French "30 minutes :", « ») stays
+        # one, and textwrap never breaks a line there.
+        textwrap.fill(" ".join(_ASCII_SPACES.split(p.strip())), width, break_long_words=False,
+                      break_on_hyphens=False)
         for p in paragraphs if p.strip()
     )
 
@@ -350,3 +360,21 @@ def render_asked(renderer: Renderer, mail: AskedMail, language: str = languages.
         unsubscribe_url=_url(mail.unsubscribe_url, "unsubscribe_url") if mail.unsubscribe_url else "",
         service_name=_name(mail.service_name), service_url=_url(mail.service_url, "service_url"))
     return renderer.mail(mail.kind, safe, language)
+
+
+@dataclass(frozen=True)
+class WebhookNoteMail:
+    """What the webhook_disabled.* templates may use: an organizer is told that a webhook
+    endpoint was disabled after a day of failed deliveries."""
+
+    url: str  # the endpoint, without its query
+    disabled_at: datetime
+    page_url: str  # /admin/webhooks: its log, and the button that enables it again
+    service_name: str
+    service_url: str
+
+
+def render_webhook_note(renderer: Renderer, mail: WebhookNoteMail, language: str = languages.DEFAULT) -> Rendered:
+    safe = replace(mail, url=one_line(mail.url), page_url=_url(mail.page_url, "page_url"),
+                   service_name=_name(mail.service_name), service_url=_url(mail.service_url, "service_url"))
+    return renderer.mail("webhook_disabled", safe, language)

@@ -1,5 +1,6 @@
 """The follow-up scheduler as a component of `intro serve`: one pass a minute, and the
-links people asked for (sign in, join) within seconds."""
+links people asked for (sign in, join) within seconds; webhook deliveries likewise, a
+pass a minute and within seconds of an event."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import time
 from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from intro import privacy, wakeup
+from intro import deliveries, privacy, wakeup
 from intro.config import Config
 from intro.secret import secret_key
 from intro.timeutil import utcnow
 from mailer.outbox import asks_waiting, links_waiting, run_once, send_links
 from mailer.render import Renderer
 from mailer.send import outgoing
+from mailer.webhooks import run_once as deliver_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +59,14 @@ class SchedulerComponent:
                     next_purge = time.monotonic() + PURGE_SECONDS
                     if purged := privacy.purge_raw(self.engine, self.config.privacy.retention, utcnow()):
                         log.info("raw text of %s messages past the retention period purged", purged)
+                    deliveries.purge(self.engine, utcnow())
                 if time.monotonic() >= next_pass:
                     next_pass = time.monotonic() + INTERVAL_SECONDS
                     summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer, self.connect)
                     if any((summary.sent, summary.retried, summary.failed, summary.links, summary.pace_notes,
                             summary.asks)):
                         log.info("follow-ups: %s", summary.describe())
+                    deliver_webhooks(self.config, self.engine, utcnow())
                 elif links_waiting(self.engine, utcnow()):
                     sent = send_links(self.config, self.engine, secret, utcnow(), self.renderer, self.connect)
                     log.info("links mailed: %s", sent)
@@ -70,6 +74,8 @@ class SchedulerComponent:
                     summary = run_once(self.config, self.engine, secret, utcnow(), self.renderer, self.connect,
                                        only=("asks",))
                     log.info("mails about asks: %s", summary.asks)
+                elif deliveries.waiting(self.engine, utcnow()):
+                    deliver_webhooks(self.config, self.engine, utcnow())
             except (OperationalError, InterfaceError) as e:
                 log.warning("scheduler: database unavailable (%s); trying again soon", e.orig)
             except Exception:  # never let the thread die: nothing would be sent again

@@ -202,7 +202,9 @@ def test_names_outside_ascii_arrive_intact(config: Config, engine: Engine, sink:
     assert run(config, engine, datetime(2026, 1, 27, tzinfo=UTC)).sent == 3
     by_rcpt = {rcpt: message for _, [rcpt], message in sink[0].received}
     chloe = by_rcpt["chloe@example.com"]
-    assert str(chloe["Subject"]) == "Did the introduction to Anna Schmidt and Ben Okafor, made by Jürgen Müller, help?"
+    # Written in German: asked in German (intro.languages), the names intact in the encoded subject.
+    assert chloe["Content-Language"] == "de"
+    assert str(chloe["Subject"]) == "Hat die Vorstellung durch Jürgen Müller mit Anna Schmidt und Ben Okafor geholfen?"
     assert str(chloe["To"]) == "Chloé Martin <chloe@example.com>"
     text = chloe.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Vorstellung: Anna, Ben und Chloé" in " ".join(text.split())  # the text is wrapped at 72

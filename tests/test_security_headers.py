@@ -25,7 +25,8 @@ def app(engine: Engine) -> Flask:
 def paths(app: Flask) -> list[str]:
     """A concrete URL for every GET route (tokens made for the purpose, ids that exist)."""
     secret = app.config["SECRET_KEY"]
-    values = {"token": tokens.make(secret, tokens.ANSWER, 1), "participant_id": "1", "intro_id": "1"}
+    values = {"token": tokens.make(secret, tokens.ANSWER, 1), "participant_id": "1", "intro_id": "1",
+              "endpoint_id": "1"}
     found = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint == "static":

@@ -8,11 +8,13 @@
 - ``surveys``: the pages behind a follow-up's links (answer, unsubscribe);
 - ``questions``: "was it an introduction?": log it, say it was not, never be asked;
 - ``pace``: the weekly pace note's "pause for a month" and "stop these";
+- ``errors``: the site's own error pages (not found, bad request...), in the page's language;
 - ``language``: the pages' language (the person's choice, then Accept-Language) and the
   form on every page that changes it;
 - ``consent``: asking first: the person asked answers, the introducer sends the introduction;
 - ``sign_in``: joining and signing in by mailed link; ``me``: one's own page;
-- ``admin`` and ``api``: the organizer's pages, and the JSON API;
+- ``admin`` and ``api``: the organizer's pages, and the JSON API; ``webhooks``: the
+  organizer's webhook endpoints and their delivery logs;
 - ``metrics``: `/metrics` for Prometheus, counted from the database (off by default);
 - ``server`` and ``cli``: the site as a component of `intro serve`, and `intro web`.
 """
@@ -35,7 +37,23 @@ TEMPLATES = FOLDER / "web"
 
 def create_app(config: Config | None = None, engine: Engine | None = None) -> Flask:
     """Build the app. With no arguments (e.g. under gunicorn) it loads the configuration."""
-    from web import admin, api, base, consent, csrf, language, me, metrics, pace, questions, sign_in, surveys, tallies
+    from web import (
+        admin,
+        api,
+        base,
+        consent,
+        csrf,
+        errors,
+        language,
+        me,
+        metrics,
+        pace,
+        questions,
+        sign_in,
+        surveys,
+        tallies,
+        webhooks,
+    )
 
     config = config or intro_config.load()
     engine = engine or make_engine(config.database.url)
@@ -63,7 +81,8 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fl
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     csrf.init_app(app)
     language.init_app(app)
-    for area in (tallies, surveys, questions, pace, consent, sign_in, me, admin, api, language):
+    errors.init_app(app)
+    for area in (tallies, surveys, questions, pace, consent, sign_in, me, admin, webhooks, api, language):
         app.register_blueprint(area.bp)
     if config.web.metrics:
         app.register_blueprint(metrics.bp)

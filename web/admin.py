@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, abort, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -33,7 +34,7 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 
 @bp.before_request
-def _organizers_only() -> ResponseReturnValue | None:
+def organizers_only() -> ResponseReturnValue | None:
     if signed_in() is None:
         return to_sign_in()
     if not is_admin():
@@ -213,6 +214,6 @@ def review_question(question_id: int) -> ResponseReturnValue:
                 questions.decline(db, question_id, None, utcnow())
     except questions.Unanswerable as e:
         if e.problem == "too_few":
-            abort(400, "Tick two or more people: an introduction introduces people to each other.")
+            abort(400, _("Tick two or more people: an introduction introduces people to each other."))
         abort(404)
     return redirect(url_for("admin.review_page", done=1), 303)

@@ -11,12 +11,14 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from intro import consent, tokens, wakeup
 from intro.db import transaction
 from intro.models import AskStatus, ConsentAsk, Person
 from intro.recording import send_asked
 from intro.timeutil import utcnow
+from web import language
 from web.base import TokenProblem, config, engine, private, read_token
 
 bp = Blueprint("consent", __name__, url_prefix="/c")
@@ -43,6 +45,11 @@ class Ask:
     subject: str
     asked_on: datetime
     problem: str  # why the introduction cannot be sent now ("" if it can)
+    # Whose pages these are (web.language): the person asked's, and the introducer's.
+    asked_id: int
+    asked_language: str | None
+    introducer_id: int
+    introducer_language: str | None
 
 
 def _ask(token: str, purpose: str) -> Ask | None:
@@ -62,7 +69,7 @@ def _ask(token: str, purpose: str) -> Ask | None:
                    ask.other_email or other.email,
                    tokens.make(current_app.config["SECRET_KEY"], tokens.UNSUBSCRIBE, asked.id),
                    ask.subject, ask.created_at,
-                   consent.not_ready(db, ask))
+                   consent.not_ready(db, ask), asked.id, asked.language, introducer.id, introducer.language)
 
 
 @bp.get("/<token>")
@@ -70,6 +77,7 @@ def answer_page(token: str) -> ResponseReturnValue:
     ask = _ask(token, tokens.CONSENT)
     if ask is None:
         return render_template("token_error.html", problem="invalid"), 404
+    language.for_person(ask.asked_id, ask.asked_language)
     choice = request.args.get("answer", "")
     return render_template("consent.html", token=token, ask=ask, choice=choice if choice in consent.ANSWERS else "",
                            done="")
@@ -81,6 +89,7 @@ def answer(token: str) -> ResponseReturnValue:
     choice = request.form.get("answer", "")
     if ask is None or choice not in consent.ANSWERS:
         return render_template("token_error.html", problem="invalid"), 404
+    language.for_person(ask.asked_id, ask.asked_language)
     with transaction(engine(), write=True) as db:
         taken = consent.answer(db, db.get_one(ConsentAsk, ask.id), choice, "web", utcnow())
     if taken:
@@ -93,6 +102,7 @@ def send_page(token: str) -> ResponseReturnValue:
     ask = _ask(token, tokens.CONSENT_SEND)
     if ask is None:
         return render_template("token_error.html", problem="invalid"), 404
+    language.for_person(ask.introducer_id, ask.introducer_language)  # the words below in their language too
     return render_template("consent_send.html", token=token, ask=ask, subject=_subject(ask), body=_words(ask),
                            sent=False, problem=ask.problem)
 
@@ -102,6 +112,7 @@ def send(token: str) -> ResponseReturnValue:
     ask = _ask(token, tokens.CONSENT_SEND)
     if ask is None:
         return render_template("token_error.html", problem="invalid"), 404
+    language.for_person(ask.introducer_id, ask.introducer_language)
     subject = " ".join(request.form.get("subject", "").split())[:MAX_SUBJECT] or _subject(ask)
     body = request.form.get("body", "").replace("\r\n", "\n").strip()[:MAX_BODY] or _words(ask)
     try:
@@ -120,13 +131,16 @@ def _first(name: str) -> str:
 
 
 def _subject(ask: Ask) -> str:
-    return f"Introduction: {ask.asked} and {ask.other}"
+    return _("Introduction: %(asked)s and %(other)s", asked=ask.asked, other=ask.other)
 
 
 def _words(ask: Ask) -> str:
-    """The introduction's words until its introducer changes them: short, so they will."""
+    """The introduction's words until its introducer changes them: short, so they will. In
+    the language of the page (the introducer's), one paragraph a msgid."""
     asked, other = _first(ask.asked), _first(ask.other)
     sign = _first(ask.introducer)
-    return (f"{asked}, meet {ask.other}. {other}, meet {ask.asked}.\n\n"
-            f"{asked} said yes when I asked whether you two should meet, so here you are. "
-            f"I will let you take it from here.\n\n{sign}")
+    meet = _("%(asked)s, meet %(other_full)s. %(other)s, meet %(asked_full)s.",
+             asked=asked, other_full=ask.other, other=other, asked_full=ask.asked)
+    said_yes = _("%(asked)s said yes when I asked whether you two should meet, so here you are. "
+                 "I will let you take it from here.", asked=asked)
+    return f"{meet}\n\n{said_yes}\n\n{sign}"

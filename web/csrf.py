@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request, session
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 FIELD = "csrf_token"
@@ -26,7 +27,10 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 
 class CSRFError(BadRequest):
-    description = "The form's security token is missing or does not match this browser's session."
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        # Read when the 400 page is made, within the request: in the page's language.
+        return _("The form's security token is missing or does not match this browser's session.")
 
 
 def token() -> str:

@@ -9,17 +9,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 
+from babel.dates import format_date, format_skeleton
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from intro import links, people, personal, privacy, questions, trust
+from intro import languages, links, people, personal, privacy, questions, trust
 from intro.addresses import AddressError, normalize_address
 from intro.db import transaction
 from intro.models import Person
 from intro.timeutil import utcnow
-from web import csrf
+from web import csrf, language
 from web.base import cell, config, engine, login_required, private, stale_form
 from web.params import whole
 from web.questions import page_url
@@ -53,7 +55,16 @@ def page() -> ResponseReturnValue:
                            waiting=waiting, asked=asked, disowned=trust.DISOWNED, joined=_flag("joined"),
                            already=_flag("already"), admin=person.email in config().web.admins, saved=_flag("saved"),
                            unsure=_flag("unsure"), emails=emails, address_sent=_sent(),
-                           address_added=_flag("added"), address_problem=_problem())
+                           address_added=_flag("added"), address_problem=_problem(),
+                           short_day_month=_short_day_month)
+
+
+def _short_day_month(value: datetime) -> str:
+    """A day of the year shown above, short: "2 Mar" (in English as ever), "2. März", "2 mrt"."""
+    page = language.current()
+    if page == languages.DEFAULT:
+        return format_date(value, "d MMM", locale=page)
+    return format_skeleton("MMMd", value, locale=page)
 
 
 def _sent() -> str:
@@ -128,6 +139,7 @@ def data() -> ResponseReturnValue:
 def forget() -> ResponseReturnValue:
     if request.form.get("sure") != "yes":
         return redirect(url_for("me.page", unsure=1) + "#your-data", 303)
+    language.current()  # the page that says so in their language: read before they and the session go
     with transaction(engine(), write=True) as db:
         emails = privacy.addresses_of(db, g.email)
         privacy.forget(db, g.email)

@@ -10,8 +10,9 @@ from flask.typing import ResponseReturnValue
 
 from intro import pace, tokens
 from intro.db import transaction
-from intro.models import Participant
+from intro.models import Participant, Person
 from intro.timeutil import utcnow
+from web import language
 from web.base import TokenProblem, engine, private, read_token
 
 bp = Blueprint("pace", __name__, url_prefix="/pace")
@@ -21,6 +22,7 @@ _CHOICES = ("pause", "stop")
 
 
 def _participant(token: str) -> Participant | None:
+    """The participant of the note, whose page this is (in their language, web.language)."""
     try:
         participant_id = read_token(token, {tokens.PACE: None})[1]
     except TokenProblem:
@@ -28,6 +30,8 @@ def _participant(token: str) -> Participant | None:
     with transaction(engine()) as db:
         found = db.get(Participant, participant_id)
         if found is not None:
+            person = db.get(Person, found.person_id)
+            language.for_person(found.person_id, person.language if person is not None else None)
             db.expunge(found)
         return found
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from intro import questions, recording, tokens
 from intro.db import transaction
 from intro.models import Person, Question
 from intro.timeutil import utcnow
+from web import language
 from web.base import TokenProblem, config, engine, private, read_token
 
 bp = Blueprint("questions", __name__, url_prefix="/q")
@@ -45,11 +48,20 @@ def _closed(problem: str) -> ResponseReturnValue:
     return render_template("question_done.html", problem=problem, logged=False), _STATUS.get(problem, 400)
 
 
+def _sender(db: Session, question_id: int) -> None:
+    """The question's pages are its sender's (web.language): in their language, theirs to change."""
+    found = db.get(Question, question_id)
+    person = db.get(Person, found.person_id) if found is not None else None
+    if person is not None:
+        language.for_person(person.id, person.language)
+
+
 @bp.get("/<token>")
 def page(token: str) -> ResponseReturnValue:
     try:
         question_id = _question_id(token)
         with transaction(engine()) as db:
+            _sender(db, question_id)
             question = questions.open_question(db, question_id, None, utcnow())
     except (TokenProblem, questions.Unanswerable) as e:
         return _closed(e.problem if isinstance(e, questions.Unanswerable) else e.problem)
@@ -63,6 +75,7 @@ def answer(token: str) -> ResponseReturnValue:
     try:
         question_id = _question_id(token)
         with transaction(engine(), write=True) as db:
+            _sender(db, question_id)
             owner = db.get(Question, question_id)
             person_id = owner.person_id if owner is not None else None
             if logging:
@@ -76,8 +89,8 @@ def answer(token: str) -> ResponseReturnValue:
             return _closed(e.problem)
         with transaction(engine()) as db:
             question = questions.open_question(db, question_id, None, utcnow())
-        return _page(token, question, chosen, "Please tick two or more people: an introduction introduces people "
-                                              "to each other."), 400
+        return _page(token, question, chosen, _("Please tick two or more people: an introduction introduces people "
+                                                "to each other.")), 400
     return render_template("question_done.html", problem="", logged=logging)
 
 
@@ -91,6 +104,7 @@ def never_page(token: str) -> ResponseReturnValue:
         person = db.get(Person, person_id)
         if person is None:
             return _closed("invalid")
+        language.for_person(person.id, person.language)
         return render_template("never_ask.html", token=token, email=person.email, done=person.never_ask_at is not None)
 
 
@@ -101,5 +115,7 @@ def never(token: str) -> ResponseReturnValue:
     except TokenProblem as e:
         return _closed(e.problem)
     with transaction(engine(), write=True) as db:
+        if (person := db.get(Person, person_id)) is not None:
+            language.for_person(person.id, person.language)
         questions.never_ask(db, person_id, utcnow())
     return render_template("never_ask.html", token=token, email="", done=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from intro import links, people, wakeup
@@ -19,6 +20,7 @@ from intro.text import NAME_MAX, one_line
 from intro.timeutil import utcnow
 from web import base, csrf
 from web.base import TokenProblem, config, engine, private, read_token, sign_in, signed_in, stale_form
+from web.language import language_of_page
 
 bp = Blueprint("sign_in", __name__)
 bp.after_request(private)
@@ -26,7 +28,7 @@ bp.register_error_handler(csrf.CSRFError, stale_form)
 
 _JOINING = (LinkPurpose.JOIN, LinkPurpose.INVITE)
 _SIGNING_IN = links.SIGNS_IN
-_NO_ADDRESS = "Please enter an email address, such as sam@example.com."
+_NO_ADDRESS = lazy_gettext("Please enter an email address, such as sam@example.com.")
 
 
 def _address(raw: str) -> str | None:
@@ -88,7 +90,8 @@ def join_submit() -> ResponseReturnValue:
     if email is None:
         return render_template("join.html", open=True, year=utcnow().year, form=form, problem=_NO_ADDRESS), 400
     with transaction(engine(), write=True) as db:
-        links.request_join(db, email, name, listed, utcnow().year, utcnow(), request.remote_addr or "")
+        links.request_join(db, email, name, listed, utcnow().year, utcnow(), request.remote_addr or "",
+                           language=language_of_page())  # the link's mail in the page's language
     wake_sender()
     # The same page whether or not a link was queued (an address that opted out, too many
     # asks in an hour): the form must not tell anyone about an address.
@@ -135,7 +138,7 @@ def sign_in_submit() -> ResponseReturnValue:
     if email is None:
         return render_template("sign_in.html", email=raw, problem=_NO_ADDRESS), 400
     with transaction(engine(), write=True) as db:
-        links.request_sign_in(db, email, utcnow(), request.remote_addr or "")
+        links.request_sign_in(db, email, utcnow(), request.remote_addr or "", language=language_of_page())
     wake_sender()
     return render_template("link_sent.html", email=email, joining=False,
                            minutes=int(links.LIFETIME[LinkPurpose.SIGN_IN].total_seconds() // 60))

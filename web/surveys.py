@@ -10,23 +10,29 @@ the signed token in the URL is the authorization.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from babel.lists import format_list
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext
+from markupsafe import Markup
 
-from intro import privacy, tokens
+from intro import languages, privacy, tokens
 from intro.answers import MAX_COMMENT, opt_out, person_of_followup, question, record_answer
 from intro.db import transaction
+from intro.followups import language_of
 from intro.meaning import AnswerValue
 from intro.models import Person
 from intro.timeutil import utcnow
-from web import csrf
+from web import csrf, language
 from web.base import TokenProblem, engine, private, read_token
 
 bp = Blueprint("surveys", __name__)
 bp.after_request(private)  # tokens are in the URLs
 
-LABELS = {AnswerValue.HELPED: "It helped", AnswerValue.NOT_YET: "Not yet", AnswerValue.NO: "It did not help"}
+LABELS = {AnswerValue.HELPED: lazy_gettext("It helped"), AnswerValue.NOT_YET: lazy_gettext("Not yet"),
+          AnswerValue.NO: lazy_gettext("It did not help")}
 # An answer link is good for a while after the mail; an unsubscribe link for ever (a
 # person must always be able to stop the mail, RFC 8058).
 _LIFETIMES = {tokens.ANSWER: tokens.ANSWER_LIFETIME, tokens.UNSUBSCRIBE: None, tokens.NEVER_RECORD: None}
@@ -88,18 +94,34 @@ def _bad_form(_e: csrf.CSRFError) -> ResponseReturnValue:
     return render_template("token_error.html", purpose=purpose, problem="csrf", retry_url=retry), 400
 
 
+def _together(names: Sequence[str], page: str) -> Markup:
+    """The names, each in <bdi>, listed as ``page``'s language lists them ("A, B and C" in
+    English as ever; CLDR's "A, B y C", "A, B und C" elsewhere)."""
+    each = [Markup("<bdi>%s</bdi>") % name for name in names]
+    if len(each) < 2:
+        return Markup("").join(each)
+    if page == languages.DEFAULT:
+        return Markup(", ").join(each[:-1]) + Markup(" and ") + each[-1]
+    # The patterns ("{0}, {1}", "{0} y {1}") hold no markup; the names are escaped above.
+    return Markup(format_list(each, locale=page))
+
+
 def _survey(token: str, chosen: AnswerValue | None, comment: str | None, missing: bool = False) -> str:
     followup_id = _read(tokens.ANSWER, token)
     with transaction(engine()) as session:
         asked = question(session, followup_id)
         person = person_of_followup(session, followup_id)
+        if person is not None:
+            # The page of the person followed up: in their choice, else their mail's language.
+            language.for_person(person.id, person.language or language_of(session, followup_id))
     if asked is None or person is None:
         raise LinkError(tokens.ANSWER, "unknown", 404)
     secret = current_app.config["SECRET_KEY"]
+    page = language.current()
     return render_template(
         "survey.html", q=asked, token=token, labels=LABELS, missing=missing, max_comment=MAX_COMMENT,
         chosen=chosen or asked.answer, comment=asked.comment if comment is None else comment,
-        made_on=f"{asked.made_at.day} {asked.made_at:%B %Y}",
+        made_on=languages.day(asked.made_at, page), others=_together(asked.others, page),
         unsubscribe_url=url_for("surveys.unsubscribe_page", token=tokens.make(secret, tokens.UNSUBSCRIBE, person.id)),
         never_record_url=url_for("surveys.never_record_page",
                                  token=tokens.make(secret, tokens.NEVER_RECORD, person.id)),
@@ -123,6 +145,8 @@ def answer_submit(token: str) -> ResponseReturnValue:
         if question(session, followup_id) is None:
             raise LinkError(tokens.ANSWER, "unknown", 404)
         record_answer(session, followup_id, value, comment, source="web")
+        if (person := person_of_followup(session, followup_id)) is not None:
+            language.for_person(person.id, person.language or language_of(session, followup_id))
     return render_template("survey_done.html", label=LABELS[value], comment=comment.strip(),
                            change_url=url_for("surveys.answer_page", token=token))
 
@@ -135,6 +159,7 @@ def unsubscribe_page(token: str) -> ResponseReturnValue:
         if person is None:
             raise LinkError(tokens.UNSUBSCRIBE, "unknown", 404)
         email, already = person.email, person.opted_out_at is not None
+        language.for_person(person.id, person.language)
     return render_template("unsubscribe.html", token=token, email=email, already=already)
 
 
@@ -143,8 +168,9 @@ def unsubscribe_page(token: str) -> ResponseReturnValue:
 def unsubscribe(token: str) -> ResponseReturnValue:
     person_id = _read(tokens.UNSUBSCRIBE, token)
     with transaction(engine(), write=True) as session:
-        if session.get(Person, person_id) is None:
+        if (person := session.get(Person, person_id)) is None:
             raise LinkError(tokens.UNSUBSCRIBE, "unknown", 404)
+        language.for_person(person.id, person.language)
         opt_out(session, person_id)
     return render_template("unsubscribed.html")
 
@@ -157,6 +183,7 @@ def never_record_page(token: str) -> ResponseReturnValue:
         if person is None:
             raise LinkError(tokens.NEVER_RECORD, "unknown", 404)
         email, already = person.email, person.never_record_at is not None
+        language.for_person(person.id, person.language)
     return render_template("never_record.html", token=token, email=email, already=already, done=False)
 
 
@@ -164,7 +191,8 @@ def never_record_page(token: str) -> ResponseReturnValue:
 def never_record(token: str) -> ResponseReturnValue:
     person_id = _read(tokens.NEVER_RECORD, token)
     with transaction(engine(), write=True) as session:
-        if session.get(Person, person_id) is None:
+        if (person := session.get(Person, person_id)) is None:
             raise LinkError(tokens.NEVER_RECORD, "unknown", 404)
+        language.for_person(person.id, person.language)
         privacy.never_record(session, person_id, utcnow())
     return render_template("never_record.html", token=token, email="", already=True, done=True)
